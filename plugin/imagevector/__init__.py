@@ -1,0 +1,1 @@
+"""imagevector: apply an image vector to Kubernetes manifests at render time."""

@@ -1,0 +1,108 @@
+"""Reading input files: the only place where the core's inputs touch the file system."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from .errors import UserError
+from .model import Component, ImageVector, Origin, Problem, VersionField
+from .validation import Role, components_from_node, detect_kind, vector_from_node
+from .yamlnodes import YAMLError, compose_one
+
+from yaml.nodes import Node
+
+DEFAULT_MAX_INPUT_BYTES = 256 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class TextSource:
+    """A file's text, or inline text, with the name used in messages."""
+
+    name: str
+    text: str
+    path: str | None = None
+
+
+def decode(data: bytes, name: str) -> str:
+    """UTF-8 text, or a one-line error that says where the bad byte is."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        raise UserError(f"{name}:1:1: starts with a UTF-8 byte order mark; save the file without BOM")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise UserError(f"{name}:1:1: is UTF-16; save it as UTF-8")
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        line = data.count(b"\n", 0, nul) + 1
+        column = nul - (data.rfind(b"\n", 0, nul) + 1) + 1
+        raise UserError(f"{name}:{line}:{column}: contains a NUL byte; this is not a text file")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise UserError(f"{name}:{line}:{column}: is not valid UTF-8 (byte 0x{data[exc.start]:02x})") from None
+
+
+def read_source(path: str, what: str, max_bytes: int = DEFAULT_MAX_INPUT_BYTES) -> TextSource:
+    """Read a UTF-8 file; `what` names the setting it came from, for the error message."""
+    if not path:
+        raise UserError(f"{what}: empty path")
+    if os.path.isdir(path):
+        raise UserError(f"{path}: {what} is a directory; give the path of a YAML file")
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(max_bytes + 1)
+    except FileNotFoundError:
+        raise UserError(f"{path}: {what} not found; check the path") from None
+    except OSError as exc:
+        raise UserError(f"{path}: {what} cannot be read: {exc.strerror}") from None
+    if len(data) > max_bytes:
+        raise UserError(f"{path}: {what} is larger than {max_bytes} bytes; raise --max-input-bytes if this is right")
+    return TextSource(path, decode(data, path), path)
+
+
+def _compose(source: TextSource) -> Node | None:
+    try:
+        return compose_one(source.text, source.name)
+    except YAMLError as exc:
+        raise UserError([exc.problem]) from None
+
+
+def load_vector(
+    source: TextSource, role: Role = "vector", version_field: VersionField = "constraint"
+) -> ImageVector:
+    node = _compose(source)
+    if detect_kind(node) == "components":
+        raise UserError(
+            f"{source.name}: is a component overwrite file (it has 'components'); "
+            "pass it with --components-overwrite or IMAGEVECTOR_OVERWRITE_COMPONENTS"
+        )
+    vector, problems = vector_from_node(node, source.name, role, version_field)
+    if problems:
+        raise UserError(problems)
+    return vector
+
+
+def load_components(source: TextSource, version_field: VersionField = "constraint") -> list[Component]:
+    node = _compose(source)
+    if node is not None and detect_kind(node) != "components":
+        raise UserError(
+            f"{source.name}: is not a component overwrite file: expected a top-level 'components' list"
+        )
+    components, problems = components_from_node(node, source.name, version_field, source.text)
+    if problems:
+        raise UserError(problems)
+    return components
+
+
+def validate_file(source: TextSource, version_field: VersionField = "constraint") -> list[Problem]:
+    """Every problem of a vector, overwrite or component file, the kind recognised by its content."""
+    try:
+        node = compose_one(source.text, source.name)
+    except YAMLError as exc:
+        return [exc.problem]
+    if detect_kind(node) == "components":
+        return components_from_node(node, source.name, version_field, source.text)[1]
+    if node is None:
+        return [Problem(Origin(source.name), "is empty; expected 'images' or 'components'")]
+    return vector_from_node(node, source.name, "overwrite", version_field)[1]

@@ -1,0 +1,151 @@
+"""Plain data of the image vector: entries, resolved images, problems.
+
+No I/O and no globals here; everything is immutable so that the resolution core stays pure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+ARCHITECTURES: tuple[str, ...] = ("amd64", "arm64")
+DEFAULT_ARCHITECTURE = "amd64"
+
+VersionField = Literal["constraint", "label"]
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where an entry or value was written: file, 1-based line and column, field path."""
+
+    file: str
+    line: int = 0
+    column: int = 0
+    path: str = ""
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}:{self.column}" if self.line else self.file
+        return f"{where}: {self.path}" if self.path else where
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input, for people: where, which field, what to do."""
+
+    origin: Origin
+    message: str
+    severity: Literal["error", "warning"] = "error"
+
+    def __str__(self) -> str:
+        return f"{self.origin}: {self.message}"
+
+
+@dataclass(frozen=True)
+class ImageSource:
+    """One entry of an image vector (SPEC §2)."""
+
+    name: str
+    repository: str | None = None
+    tag: str | None = None
+    ref: str | None = None
+    source_repository: str | None = None
+    version: str | None = None
+    target_version: str | None = None
+    runtime_version: str | None = None
+    architectures: tuple[str, ...] | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+    origin: Origin | None = field(default=None, compare=False)
+
+    def target_constraint(self, version_field: VersionField) -> str | None:
+        """The target-version constraint: `targetVersion`, or `version` when it is read as a constraint."""
+        if self.target_version is not None:
+            return self.target_version
+        return self.version if version_field == "constraint" else None
+
+    def key(self, version_field: VersionField) -> tuple[str, str, str, tuple[str, ...]]:
+        """Merge key: (name, runtimeVersion, targetVersion/version, architectures)."""
+        arch = tuple(sorted(set(self.architectures))) if self.architectures else ()
+        return (self.name, self.runtime_version or "", self.target_constraint(version_field) or "", arch)
+
+    @property
+    def complete(self) -> bool:
+        return bool(self.repository or self.ref)
+
+    def where(self) -> str:
+        return str(self.origin) if self.origin else self.name
+
+
+@dataclass(frozen=True)
+class ImageVector:
+    """An ordered list of entries; the order decides ties."""
+
+    images: tuple[ImageSource, ...] = ()
+    ca_bundle: str | None = None
+
+    def names(self) -> list[str]:
+        seen: dict[str, None] = {}
+        for image in self.images:
+            seen.setdefault(image.name, None)
+        return list(seen)
+
+
+@dataclass(frozen=True)
+class Component:
+    """One entry of a component overwrite file: the component and the overwrite handed to it."""
+
+    name: str
+    overwrite_text: str
+    overwrite: ImageVector
+    origin: Origin | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class FindOptions:
+    target_version: str | None = None
+    runtime_version: str | None = None
+    architecture: str = DEFAULT_ARCHITECTURE
+    version_field: VersionField = "constraint"
+
+    def describe(self) -> str:
+        parts = [f"architecture={self.architecture}"]
+        if self.target_version:
+            parts.insert(0, f"target version {self.target_version}")
+        if self.runtime_version:
+            parts.insert(1 if self.target_version else 0, f"runtime version {self.runtime_version}")
+        return ", ".join(parts)
+
+
+@dataclass(frozen=True)
+class Image:
+    """A resolved image: what goes into a manifest's `image:` field."""
+
+    name: str
+    repository: str | None
+    tag: str | None
+    ref: str | None = None
+    source: ImageSource | None = field(default=None, compare=False)
+
+    @property
+    def reference(self) -> str:
+        if self.ref:
+            return self.ref
+        repository = self.repository or ""
+        if not self.tag:
+            return repository
+        if self.tag.startswith("sha256:"):
+            return f"{repository}@{self.tag}"
+        return f"{repository}:{self.tag}"
+
+
+def split_reference(reference: str) -> tuple[str, str | None, str | None]:
+    """Split `repo[:tag][@digest]` into (repository, tag, digest)."""
+    digest: str | None = None
+    if "@" in reference:
+        reference, digest = reference.split("@", 1)
+    tag: str | None = None
+    slash = reference.rfind("/")
+    colon = reference.rfind(":")
+    if colon > slash:
+        reference, tag = reference[:colon], reference[colon + 1 :]
+    return reference, tag, digest

@@ -1,0 +1,1 @@
+"""Rendering manifests: one pipeline (read → resolve → rewrite images → wire overwrites → write)."""

@@ -1,0 +1,159 @@
+"""`imagevector render`: frames stdin (a stream or a ResourceList) and settings, runs the pipeline."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Mapping
+from typing import Any
+
+from ..errors import UserError
+from ..inputs import DEFAULT_MAX_INPUT_BYTES, decode, read_source
+from ..settings import ENV_CONFIG, Settings, apply_env, resolve_settings
+from .config import RenderConfig, load_config_file, parse_config
+from .fields import FieldSpec, default_specs, parse_path
+from .pipeline import RenderContext, WireOptions, WireTarget, render
+
+ENV_LOG_FILE = "IMAGEVECTOR_LOG_FILE"
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", metavar="FILE",
+                        help=f"an ImageVectorRenderer or ConfigMap with the settings (default: ${ENV_CONFIG})")
+    parser.add_argument("--wire", action="append", default=[], metavar="KIND/NAMESPACE/NAME[:CONTAINER]",
+                        help="hand the overwrite to this workload: ConfigMap, volume, mount, env (repeatable)")
+    parser.add_argument("--image-field", action="append", default=[], metavar="KIND:PATH",
+                        help="an extra image field of a custom resource, e.g. Etcd:spec/image (repeatable)")
+    parser.add_argument("--pod-spec-field", action="append", default=[], metavar="KIND:PATH",
+                        help="a pod spec inside a custom resource, e.g. Workflow:spec/templates[]/podSpec")
+    parser.add_argument("--hashed-configmap-names", action="store_true", default=None,
+                        help="name generated ConfigMaps by a hash of their content and make them immutable")
+    parser.add_argument("--replace-env", action="store_true", default=None,
+                        help="replace a conflicting IMAGEVECTOR_OVERWRITE env value instead of failing")
+    parser.add_argument("--no-inject-components", action="store_false", dest="inject_components", default=None,
+                        help="do not wire component overwrites into the components' own workloads")
+    parser.add_argument("--templates", metavar="DIR", help="a folder of templates that replace the built-in ones")
+    parser.add_argument("--log-file", metavar="FILE",
+                        help=f"also append errors to FILE (Helm 4 hides a post-renderer's stderr); default ${ENV_LOG_FILE}")
+    parser.add_argument("--load-restrictor", choices=("rootOnly", "none"), default="rootOnly",
+                        help="KRM: may functionConfig paths leave the working directory? (default rootOnly)")
+    parser.add_argument("--max-input-bytes", type=int, default=DEFAULT_MAX_INPUT_BYTES, metavar="N",
+                        help=f"refuse inputs larger than N bytes (default {DEFAULT_MAX_INPUT_BYTES})")
+
+
+def _specs(args: argparse.Namespace, config: RenderConfig) -> tuple[FieldSpec, ...]:
+    specs = list(default_specs())
+    for flag, pod_spec in (("image_field", False), ("pod_spec_field", True)):
+        for text in getattr(args, flag):
+            kind, sep, path = text.partition(":")
+            if not sep or not kind or not path:
+                option = "--" + flag.replace("_", "-")
+                raise UserError(f"{option} {text!r}: expected KIND:PATH, e.g. Etcd:spec/image")
+            specs.append(FieldSpec(kind, parse_path(path), pod_spec=pod_spec))
+    specs.extend(config.field_specs)
+    return tuple(specs)
+
+
+def build_context(args: argparse.Namespace, config: RenderConfig, env: Mapping[str, str]) -> RenderContext:
+    """Flags first, then the config, then the environment."""
+    settings = Settings(
+        vectors=[read_source(p, "image vector (--vector)") for p in args.vector] or config.settings.vectors,
+        overwrites=[read_source(p, "overwrite (--overwrite)") for p in args.overwrite] or config.settings.overwrites,
+        components=(
+            read_source(args.components_overwrite, "component overwrite (--components-overwrite)")
+            if args.components_overwrite
+            else config.settings.components
+        ),
+        target_version=args.target_version or config.settings.target_version,
+        runtime_version=args.runtime_version or config.settings.runtime_version,
+        architecture=args.architecture or config.settings.architecture,
+        version_field=args.version_field or config.settings.version_field,
+    )
+    apply_env(settings, env)
+    resolved = resolve_settings(settings)
+    try:
+        targets = tuple(WireTarget.parse(text) for text in args.wire) + tuple(config.wire)
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+    wire = WireOptions(
+        targets=targets,
+        components=tuple(config.components),
+        inject_components=_first(args.inject_components, config.inject_components, True),
+        hashed_names=_first(args.hashed_configmap_names, config.hashed_names, False),
+        replace_env=_first(args.replace_env, config.replace_env, False),
+        templates=args.templates or config.templates,
+    )
+    return RenderContext(resolved, _specs(args, config), wire)
+
+
+def _first(*values: bool | None) -> bool:
+    for value in values:
+        if value is not None:
+            return value
+    return False
+
+
+def _read_stdin(max_bytes: int) -> str:
+    data = sys.stdin.buffer.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise UserError(f"stdin: input is larger than {max_bytes} bytes; raise --max-input-bytes if this is right")
+    return decode(data, "stdin")
+
+
+def run(args: argparse.Namespace, env: Mapping[str, str] = os.environ) -> int:
+    log_file = args.log_file or env.get(ENV_LOG_FILE)
+    try:
+        return _run(args, env)
+    except UserError as exc:
+        _log(log_file, exc.lines)
+        raise
+
+
+def _run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
+    log_file = args.log_file or env.get(ENV_LOG_FILE)
+    text = _read_stdin(args.max_input_bytes)
+    config_path = args.config or env.get(ENV_CONFIG)
+    from .krm import is_resource_list, run_krm
+
+    if is_resource_list(text):
+        def build(function_config: Any) -> RenderContext:
+            config = load_config_file(config_path) if config_path else parse_config(
+                function_config, "functionConfig", os.getcwd(), restrict=args.load_restrictor == "rootOnly"
+            )
+            return build_context(args, config, env)
+
+        out, problems, ok = run_krm(text, build)
+        for problem in problems:
+            print(f"{problem.severity}: {problem}" if problem.severity == "warning" else str(problem), file=sys.stderr)
+        if not ok:
+            _log(log_file, [str(p) for p in problems if p.severity == "error"])
+        _write(out)
+        return 0 if ok else 1
+    config = load_config_file(config_path) if config_path else RenderConfig()
+    ctx = build_context(args, config, env)
+    for warning in ctx.resolved.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    result = render(text, ctx)
+    for problem in result.problems:
+        if problem.severity == "warning":
+            print(f"warning: {problem}", file=sys.stderr)
+    if not result.ok:
+        raise UserError([str(p) for p in result.problems if p.severity == "error"])
+    _write(result.text)
+    return 0
+
+
+def _write(text: str) -> None:
+    sys.stdout.write(text)
+    sys.stdout.flush()
+
+
+def _log(path: str | None, lines: list[str]) -> None:
+    if not path:
+        return
+    try:
+        with open(path, "a", encoding="utf-8") as handle:
+            for line in lines:
+                handle.write(f"imagevector: {line}\n")
+    except OSError as exc:
+        print(f"imagevector: cannot write the log file {path}: {exc.strerror}", file=sys.stderr)

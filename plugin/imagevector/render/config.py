@@ -1,0 +1,278 @@
+"""The render configuration: an `ImageVectorRenderer` (or a plain ConfigMap) functionConfig.
+
+The same document serves `--config FILE`, the KRM functionConfig and the legacy kustomize plugin.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from ..errors import UserError
+from ..inputs import TextSource, read_source
+from ..settings import Settings
+from .fields import FieldSpec, parse_path
+from .pipeline import ComponentTarget, WireTarget
+
+API_GROUP = "imagevector.dev"
+API_VERSION = f"{API_GROUP}/v1alpha1"
+KIND = "ImageVectorRenderer"
+
+_SPEC_FIELDS = {
+    "vector", "vectors", "overwrite", "overwrites", "componentsOverwrite", "targetVersion", "runtimeVersion",
+    "architecture", "versionField", "fieldSpecs", "wire", "components", "injectComponents",
+    "hashedConfigMapNames", "replaceEnv", "templates", "allowPathsOutside",
+}
+_CONFIGMAP_KEYS = {"vector", "overwrite", "componentsOverwrite", "targetVersion", "runtimeVersion", "architecture"}
+
+
+@dataclass
+class RenderConfig:
+    settings: Settings = field(default_factory=Settings)
+    field_specs: list[FieldSpec] = field(default_factory=list)
+    wire: list[WireTarget] = field(default_factory=list)
+    components: list[ComponentTarget] = field(default_factory=list)
+    inject_components: bool | None = None
+    hashed_names: bool | None = None
+    replace_env: bool | None = None
+    templates: str | None = None
+
+
+class _Reader:
+    """Reads values of one config document, naming the file and field of every problem."""
+
+    def __init__(self, name: str, base_dir: str, restrict: bool) -> None:
+        self.name = name
+        self.base_dir = base_dir
+        self.restrict = restrict
+        self.problems: list[str] = []
+
+    def fail(self, path: str, message: str) -> None:
+        self.problems.append(f"{self.name}: {path}: {message}")
+
+    def string(self, value: Any, path: str) -> str | None:
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            self.fail(path, f"must be a string, not {type(value).__name__}")
+            return None
+        return str(value)
+
+    def boolean(self, value: Any, path: str) -> bool | None:
+        if value is None:
+            return None
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.lower() in ("true", "false"):
+            return value.lower() == "true"
+        self.fail(path, "must be true or false")
+        return None
+
+    def resolve_path(self, value: str, path: str) -> str | None:
+        full = value if os.path.isabs(value) else os.path.join(self.base_dir, value)
+        if self.restrict:
+            base = os.path.realpath(self.base_dir)
+            real = os.path.realpath(full)
+            if os.path.isabs(value) or os.path.commonpath([base, real]) != base:
+                self.fail(
+                    path,
+                    f"{value!r} is outside the function's folder {base}; "
+                    "set spec.allowPathsOutside: true (or --load-restrictor=none) to allow it",
+                )
+                return None
+        return full
+
+    def source(self, value: Any, path: str, what: str) -> TextSource | None:
+        """A file path, or inline YAML (a mapping, or a string of several lines)."""
+        if value is None:
+            return None
+        if isinstance(value, dict):
+            return TextSource(f"{self.name} ({path})", yaml.safe_dump(value, sort_keys=False))
+        text = self.string(value, path)
+        if text is None:
+            return None
+        if "\n" in text.strip() or text.lstrip().startswith(("images:", "components:", "{")):
+            return TextSource(f"{self.name} ({path})", text)
+        full = self.resolve_path(text, path)
+        if full is None:
+            return None
+        try:
+            return read_source(full, f"{what} ({self.name}: {path})")
+        except UserError as exc:
+            self.problems.extend(exc.lines)
+            return None
+
+    def sources(self, one: Any, many: Any, path: str, what: str) -> list[TextSource]:
+        out: list[TextSource] = []
+        if one is not None:
+            single = self.source(one, path, what)
+            if single is not None:
+                out.append(single)
+        if many is not None:
+            if not isinstance(many, list):
+                self.fail(f"{path}s", "must be a list")
+                return out
+            for i, item in enumerate(many):
+                src = self.source(item, f"{path}s[{i}]", what)
+                if src is not None:
+                    out.append(src)
+        return out
+
+
+def parse_config(data: Any, name: str, base_dir: str, restrict: bool = False) -> RenderConfig:
+    """A RenderConfig from a functionConfig document; every problem is reported at once."""
+    reader = _Reader(name, base_dir, restrict)
+    config = RenderConfig()
+    if data is None:
+        return config
+    if not isinstance(data, dict):
+        raise UserError(f"{name}: the config must be a mapping (an {KIND} or a ConfigMap)")
+    kind = data.get("kind")
+    if kind == "ConfigMap":
+        _configmap(data, reader, config)
+    elif kind == KIND:
+        api_version = data.get("apiVersion")
+        if api_version != API_VERSION:
+            reader.fail("apiVersion", f"{api_version!r} is not supported; use {API_VERSION}")
+        spec = data.get("spec") or {}
+        if not isinstance(spec, dict):
+            reader.fail("spec", "must be a mapping")
+        else:
+            _spec(spec, reader, config)
+        for key in data:
+            if key not in ("apiVersion", "kind", "metadata", "spec"):
+                reader.fail(key, f"unknown field {key!r}; settings go under 'spec'")
+    else:
+        raise UserError(
+            f"{name}: functionConfig kind {kind!r} is not supported; use {API_VERSION} {KIND} or a ConfigMap"
+        )
+    if reader.problems:
+        raise UserError(reader.problems)
+    return config
+
+
+def _configmap(data: dict[str, Any], reader: _Reader, config: RenderConfig) -> None:
+    values = data.get("data") or {}
+    if not isinstance(values, dict):
+        reader.fail("data", "must be a mapping")
+        return
+    for key in values:
+        if key not in _CONFIGMAP_KEYS:
+            reader.fail(f"data.{key}", f"unknown key; expected one of {', '.join(sorted(_CONFIGMAP_KEYS))}")
+    _common(values, "data", reader, config)
+
+
+def _common(values: dict[str, Any], prefix: str, reader: _Reader, config: RenderConfig) -> None:
+    s = config.settings
+    s.vectors = reader.sources(values.get("vector"), values.get("vectors"), f"{prefix}.vector", "image vector")
+    s.overwrites = reader.sources(values.get("overwrite"), values.get("overwrites"), f"{prefix}.overwrite", "overwrite")
+    s.components = reader.source(values.get("componentsOverwrite"), f"{prefix}.componentsOverwrite",
+                                 "component overwrite")
+    s.target_version = reader.string(values.get("targetVersion"), f"{prefix}.targetVersion")
+    s.runtime_version = reader.string(values.get("runtimeVersion"), f"{prefix}.runtimeVersion")
+    s.architecture = reader.string(values.get("architecture"), f"{prefix}.architecture")
+
+
+def _spec(spec: dict[str, Any], reader: _Reader, config: RenderConfig) -> None:
+    for key in spec:
+        if key not in _SPEC_FIELDS:
+            reader.fail(f"spec.{key}", f"unknown field; expected one of {', '.join(sorted(_SPEC_FIELDS))}")
+    reader.restrict = reader.restrict and not bool(reader.boolean(spec.get("allowPathsOutside"), "spec.allowPathsOutside"))
+    _common(spec, "spec", reader, config)
+    version_field = reader.string(spec.get("versionField"), "spec.versionField")
+    if version_field is not None:
+        if version_field in ("constraint", "label"):
+            config.settings.version_field = version_field  # type: ignore[assignment]
+        else:
+            reader.fail("spec.versionField", "must be constraint or label")
+    for i, item in enumerate(_list(spec.get("fieldSpecs"), "spec.fieldSpecs", reader)):
+        where = f"spec.fieldSpecs[{i}]"
+        kind = reader.string(item.get("kind"), f"{where}.kind")
+        path, pod_path = item.get("path"), item.get("podSpecPath")
+        unknown = set(item) - {"kind", "group", "path", "podSpecPath"}
+        if unknown:
+            reader.fail(where, f"unknown field(s) {', '.join(sorted(unknown))}; expected kind, group, path or podSpecPath")
+        if not kind or (path is None) == (pod_path is None):
+            reader.fail(where, "needs 'kind' and exactly one of 'path' (an image string) or 'podSpecPath'")
+            continue
+        try:
+            parsed = parse_path(str(path if path is not None else pod_path))
+        except ValueError as exc:
+            reader.fail(where, str(exc))
+            continue
+        config.field_specs.append(
+            FieldSpec(kind, parsed, pod_spec=pod_path is not None, group=reader.string(item.get("group"), f"{where}.group"))
+        )
+    for i, item in enumerate(_list(spec.get("wire"), "spec.wire", reader)):
+        where = f"spec.wire[{i}]"
+        unknown = set(item) - {"kind", "namespace", "name", "container", "configMapName", "mountPath"}
+        if unknown:
+            reader.fail(where, f"unknown field(s) {', '.join(sorted(unknown))}")
+        name = reader.string(item.get("name"), f"{where}.name")
+        if not name:
+            reader.fail(where, "needs 'name' (and usually 'kind' and 'namespace')")
+            continue
+        config.wire.append(
+            WireTarget(
+                reader.string(item.get("kind"), f"{where}.kind") or "Deployment",
+                reader.string(item.get("namespace"), f"{where}.namespace"),
+                name,
+                reader.string(item.get("container"), f"{where}.container"),
+                reader.string(item.get("configMapName"), f"{where}.configMapName"),
+                reader.string(item.get("mountPath"), f"{where}.mountPath") or "/charts-overwrite",
+            )
+        )
+    for i, item in enumerate(_list(spec.get("components"), "spec.components", reader)):
+        where = f"spec.components[{i}]"
+        unknown = set(item) - {"name", "kind", "namespace", "workload", "container"}
+        if unknown:
+            reader.fail(where, f"unknown field(s) {', '.join(sorted(unknown))}")
+        name = reader.string(item.get("name"), f"{where}.name")
+        if not name:
+            reader.fail(where, "needs 'name': the component's name in the component overwrite file")
+            continue
+        config.components.append(
+            ComponentTarget(
+                name,
+                reader.string(item.get("kind"), f"{where}.kind") or "Deployment",
+                reader.string(item.get("namespace"), f"{where}.namespace"),
+                reader.string(item.get("workload"), f"{where}.workload"),
+                reader.string(item.get("container"), f"{where}.container"),
+            )
+        )
+    config.inject_components = reader.boolean(spec.get("injectComponents"), "spec.injectComponents")
+    config.hashed_names = reader.boolean(spec.get("hashedConfigMapNames"), "spec.hashedConfigMapNames")
+    config.replace_env = reader.boolean(spec.get("replaceEnv"), "spec.replaceEnv")
+    templates = reader.string(spec.get("templates"), "spec.templates")
+    if templates is not None:
+        config.templates = reader.resolve_path(templates, "spec.templates")
+
+
+def _list(value: Any, path: str, reader: _Reader) -> list[dict[str, Any]]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        reader.fail(path, "must be a list")
+        return []
+    out = []
+    for i, item in enumerate(value):
+        if isinstance(item, dict):
+            out.append(item)
+        else:
+            reader.fail(f"{path}[{i}]", "must be a mapping")
+    return out
+
+
+def load_config_file(path: str) -> RenderConfig:
+    """`--config FILE`: relative paths are relative to the file's folder."""
+    source = read_source(path, "config (--config)")
+    try:
+        data = yaml.safe_load(source.text)
+    except yaml.YAMLError as exc:
+        from ..yamlnodes import syntax_problem
+
+        raise UserError([syntax_problem(path, exc)]) from None
+    return parse_config(data, path, os.path.dirname(os.path.abspath(path)))

@@ -1,0 +1,287 @@
+"""The pipeline every face runs: read → resolve → rewrite images → wire overwrites → write.
+
+Documents that cannot hold an image field (by kind and a cheap text test) are passed through without
+being parsed; candidates are composed with libyaml and edited by splicing scalar text at the parser's
+marks. Only documents that get wiring go through ruamel (imported only then).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode
+
+from ..model import Image, split_reference
+from ..settings import Resolved
+from ..vector import FindResult, find, repositories
+from ..yamlnodes import STR, compose_one, kind_of, syntax_problem
+from . import splice
+from .fields import FieldSpec, Hit, default_specs, get, image_fields, scalar
+from .stream import Chunk, split
+
+
+@dataclass(frozen=True)
+class WireTarget:
+    """A workload that receives the overwrite: `--wire KIND/NAMESPACE/NAME[:CONTAINER]`."""
+
+    kind: str
+    namespace: str | None
+    name: str
+    container: str | None = None
+    config_map: str | None = None
+    mount_path: str = "/charts-overwrite"
+
+    @classmethod
+    def parse(cls, text: str) -> WireTarget:
+        spec, _, container = text.partition(":")
+        parts = spec.split("/")
+        if len(parts) == 2:
+            parts.insert(1, "")
+        if len(parts) != 3 or not parts[0] or not parts[2]:
+            raise ValueError(f"--wire {text!r}: expected KIND/NAMESPACE/NAME[:CONTAINER], e.g. Deployment/garden/gardenlet")
+        return cls(parts[0], parts[1] or None, parts[2], container or None)
+
+    def matches(self, ident: Identity) -> bool:
+        return (
+            self.kind == ident.kind
+            and self.name == ident.name
+            and (self.namespace is None or self.namespace == (ident.namespace or None) or not ident.namespace)
+        )
+
+    def __str__(self) -> str:
+        return f"{self.kind}/{self.namespace or ''}/{self.name}" + (f":{self.container}" if self.container else "")
+
+
+@dataclass(frozen=True)
+class ComponentTarget:
+    """Where a component of the component overwrite file runs (default: a Deployment of its name)."""
+
+    component: str
+    kind: str = "Deployment"
+    namespace: str | None = None
+    name: str | None = None
+    container: str | None = None
+
+
+@dataclass(frozen=True)
+class WireOptions:
+    targets: tuple[WireTarget, ...] = ()
+    components: tuple[ComponentTarget, ...] = ()
+    inject_components: bool = True
+    hashed_names: bool = False
+    replace_env: bool = False
+    templates: str | None = None
+    annotate_paths: bool = False  # KRM: give generated resources path annotations
+
+
+@dataclass(frozen=True)
+class RenderContext:
+    resolved: Resolved
+    specs: tuple[FieldSpec, ...] = field(default_factory=default_specs)
+    wire: WireOptions = field(default_factory=WireOptions)
+
+
+@dataclass(frozen=True)
+class Identity:
+    kind: str | None
+    namespace: str | None
+    name: str | None
+    api_version: str | None = None
+
+    def __str__(self) -> str:
+        name = f"{self.namespace}/{self.name}" if self.namespace else (self.name or "?")
+        return f"{self.kind or 'document'} {name}"
+
+
+@dataclass(frozen=True)
+class RenderProblem:
+    message: str
+    severity: Literal["error", "warning"] = "error"
+    document: int | None = None
+    line: int | None = None  # 1-based, in the stream
+    field: str | None = None
+    identity: Identity | None = None
+    source: str | None = None
+
+    def __str__(self) -> str:
+        where: list[str] = []
+        if self.document is not None:
+            where.append(f"document {self.document + 1}")
+        if self.line is not None:
+            where.append(f"line {self.line}")
+        head = "stdin" + (f" ({', '.join(where)})" if where else "")
+        if self.identity is not None and self.identity.kind:
+            head += f": {self.identity}"
+        if self.source:
+            head += f" (from {self.source})"
+        if self.field:
+            head += f": {self.field}"
+        return f"{head}: {self.message}"
+
+
+@dataclass
+class Document:
+    """A chunk of the stream, with what the pipeline learned about it."""
+
+    chunk: Chunk
+    text: str
+    node: Node | None = None
+    identity: Identity | None = None
+    images_changed: int = 0
+
+
+@dataclass
+class RenderResult:
+    text: str
+    documents: list[Document]
+    problems: list[RenderProblem]
+    parsed: int = 0  # documents composed (the shape of the work, for tests)
+    generated: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not any(p.severity == "error" for p in self.problems)
+
+
+_WORKLOAD_HINT = "image"
+
+
+def identity_of(node: Node | None) -> Identity:
+    if not isinstance(node, MappingNode):
+        return Identity(None, None, None)
+    metadata = get(node, "metadata")
+    return Identity(
+        scalar(get(node, "kind")),
+        scalar(get(metadata, "namespace")) if metadata is not None else None,
+        scalar(get(metadata, "name")) if metadata is not None else None,
+        scalar(get(node, "apiVersion")),
+    )
+
+
+class Resolver:
+    """Memoised resolution of image field values for one context."""
+
+    def __init__(self, resolved: Resolved) -> None:
+        self.resolved = resolved
+        self.names = set(resolved.vector.names())
+        self.repositories = repositories(resolved.base)
+        self._cache: dict[str, FindResult] = {}
+
+    def name_for(self, value: str) -> str | None:
+        """The vector name an image field stands for (SPEC §3), or None when the vector does not govern it."""
+        if value in self.names:
+            return value
+        return self.repositories.get(split_reference(value)[0])
+
+    def find(self, name: str) -> FindResult:
+        result = self._cache.get(name)
+        if result is None:
+            result = self._cache[name] = find(self.resolved.vector, name, self.resolved.options)
+        return result
+
+
+def _is_candidate(chunk: Chunk, kinds: frozenset[str], extra_hints: tuple[str, ...]) -> bool:
+    text = chunk.text
+    if _WORKLOAD_HINT in text:
+        kind = chunk.kind
+        if kind is None or kind in kinds:
+            return True
+    return any(hint in text for hint in extra_hints)
+
+
+def render(text: str, ctx: RenderContext) -> RenderResult:
+    """Render a multi-document stream; on any error the result's problems say why and text is the input."""
+    chunks = split(text)
+    resolver = Resolver(ctx.resolved)
+    kinds = frozenset(spec.kind for spec in ctx.specs)
+    hints = _wiring_hints(ctx)
+    problems: list[RenderProblem] = []
+    documents: list[Document] = []
+    parsed = 0
+    for chunk in chunks:
+        doc = Document(chunk, chunk.text)
+        documents.append(doc)
+        if chunk.empty or not _is_candidate(chunk, kinds, hints):
+            continue
+        parsed += 1
+        try:
+            doc.node = compose_one(chunk.text, "stdin")
+        except Exception as exc:  # YAMLError from compose_one
+            problem = getattr(exc, "problem", None)
+            if problem is None and isinstance(exc, yaml.YAMLError):
+                problem = syntax_problem("stdin", exc)
+            line = chunk.line + problem.origin.line if problem is not None and problem.origin.line else None
+            message = problem.message if problem is not None else str(exc)
+            problems.append(RenderProblem(message, document=chunk.index, line=line, source=chunk.source))
+            continue
+        doc.identity = identity_of(doc.node)
+        _rewrite_images(doc, ctx, resolver, problems)
+    result = RenderResult(text, documents, problems, parsed)
+    if not result.ok:
+        return result
+    if ctx.wire.targets or (ctx.wire.inject_components and ctx.resolved.components):
+        from .wiring import wire
+
+        wire(result, ctx)
+        if not result.ok:
+            result.text = text
+            return result
+    body = "".join(doc.text for doc in documents)
+    if result.generated and body and not body.endswith("\n"):
+        body += "\n"
+    result.text = body + "".join(result.generated)
+    return result
+
+
+def _wiring_hints(ctx: RenderContext) -> tuple[str, ...]:
+    hints = [target.name for target in ctx.wire.targets]
+    if ctx.wire.inject_components:
+        hints.extend(c.name for c in ctx.resolved.components)
+        hints.extend(t.name or t.component for t in ctx.wire.components)
+    if hints:
+        hints.append("imagevector.dev/")
+    return tuple(hints)
+
+
+def _rewrite_images(doc: Document, ctx: RenderContext, resolver: Resolver, problems: list[RenderProblem]) -> None:
+    node, ident, chunk = doc.node, doc.identity, doc.chunk
+    if node is None or ident is None:
+        return
+    edits: list[splice.Edit] = []
+    for found in image_fields(node, ident.kind, ident.api_version, ctx.specs):
+        line = chunk.line + found.node.start_mark.line + 1
+        if not isinstance(found, Hit):
+            problems.append(
+                RenderProblem(found.message, document=chunk.index, line=line, field=found.path, identity=ident,
+                              source=chunk.source)
+            )
+            continue
+        value_node = found.node
+        if isinstance(value_node, ScalarNode) and value_node.tag == "tag:yaml.org,2002:null":
+            continue
+        if not isinstance(value_node, ScalarNode) or value_node.tag != STR:
+            problems.append(
+                RenderProblem(f"image must be a string, not {kind_of(value_node)}", document=chunk.index, line=line,
+                              field=found.path, identity=ident, source=chunk.source)
+            )
+            continue
+        value = splice.block_value(value_node)
+        name = resolver.name_for(value)
+        if name is None:
+            continue
+        result = resolver.find(name)
+        image: Image | None = result.image
+        if image is None:
+            container = f"container {found.container!r}, " if found.container else ""
+            problems.append(
+                RenderProblem(f"{container}image {value!r}: {result.error()}", document=chunk.index, line=line,
+                              field=found.path, identity=ident, source=chunk.source)
+            )
+            continue
+        if image.reference != value:
+            edits.append(splice.scalar_edit(chunk.text, value_node, image.reference))
+    if edits:
+        doc.text = splice.apply(chunk.text, edits)
+        doc.images_changed = len(edits)

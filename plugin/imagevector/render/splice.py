@@ -1,0 +1,76 @@
+"""Replace the text of one scalar in a document, keeping its style: the only edit an image change makes."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+
+from yaml.nodes import ScalarNode
+
+_PLAIN_SAFE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_./:@+-]*$")
+_NOT_A_STRING = re.compile(
+    r"^(?:[-+]?[0-9][0-9_]*(?:\.[0-9_]*)?(?:[eE][-+]?[0-9]+)?|0x[0-9a-fA-F]+|0o[0-7]+|"
+    r"[Tt]rue|TRUE|[Ff]alse|FALSE|[Yy]es|YES|[Nn]o|NO|[Oo]n|ON|[Oo]ff|OFF|[Nn]ull|NULL|~|\.[a-zA-Z]+)$"
+)
+
+
+@dataclass(frozen=True)
+class Edit:
+    start: int
+    end: int
+    text: str
+
+
+def plain_ok(value: str) -> bool:
+    """Can `value` be written as a plain scalar, in block or flow context, and read back as this string?"""
+    return bool(_PLAIN_SAFE.match(value)) and not _NOT_A_STRING.match(value) and ": " not in value
+
+
+def scalar_edit(source: str, node: ScalarNode, value: str) -> Edit:
+    """The edit that makes `node` read `value`, in the node's own style."""
+    start, end = node.start_mark.index, node.end_mark.index
+    style = node.style
+    if style == "'":
+        return Edit(start, end, "'" + value.replace("'", "''") + "'")
+    if style == '"':
+        return Edit(start, end, json.dumps(value, ensure_ascii=False))
+    if style in ("|", ">") and "\n" not in value:
+        return Edit(start, end, _block(source[start:end], value))
+    if plain_ok(value):
+        return Edit(start, end, value)
+    return Edit(start, end, json.dumps(value, ensure_ascii=False))
+
+
+def _block(text: str, value: str) -> str:
+    """A block scalar's text with its content replaced: header, indentation and trailing lines kept."""
+    newline = text.find("\n")
+    if newline < 0:  # pragma: no cover - a block scalar always has a header line
+        return value
+    header, body = text[: newline + 1], text[newline + 1 :]
+    lines = body.split("\n")
+    content = [i for i, line in enumerate(lines) if line.strip()]
+    if not content:
+        return text
+    first, last = content[0], content[-1]
+    indent = lines[first][: len(lines[first]) - len(lines[first].lstrip(" "))]
+    return header + "\n".join([*lines[:first], indent + value, *lines[last + 1 :]])
+
+
+def apply(source: str, edits: list[Edit]) -> str:
+    """Apply non-overlapping edits."""
+    if not edits:
+        return source
+    parts: list[str] = []
+    position = 0
+    for edit in sorted(edits, key=lambda e: e.start):
+        parts.append(source[position : edit.start])
+        parts.append(edit.text)
+        position = edit.end
+    parts.append(source[position:])
+    return "".join(parts)
+
+
+def block_value(node: ScalarNode) -> str:
+    """An image written as a block scalar carries a newline (`|`) that is not part of the image."""
+    return node.value.strip() if node.style in ("|", ">") else node.value

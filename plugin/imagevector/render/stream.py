@@ -1,0 +1,65 @@
+"""Split a YAML stream into documents without parsing it, so that every byte can be given back."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_START = re.compile(r"^---(?=[ \t\r\n]|$)", re.M)
+_SOURCE = re.compile(r"^# Source: (.+?)\s*$", re.M)
+_KIND = re.compile(r"^kind:[ \t]*['\"]?([A-Za-z0-9]+)", re.M)
+_CONTENT = re.compile(r"^(?!\s*(?:#|$|---\s*$|---\s+#|\.\.\.\s*$))", re.M)
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """The text of one document as it stood in the stream: its `---` line, comments and content."""
+
+    index: int  # position in the stream, 0-based
+    text: str
+    line: int  # 0-based line of the chunk's first character in the stream
+
+    @property
+    def source(self) -> str | None:
+        """The chart file Helm names in a `# Source:` comment."""
+        match = _SOURCE.search(self.text, 0, 4096)
+        return match.group(1) if match else None
+
+    @property
+    def kind(self) -> str | None:
+        """The top-level kind, found by text (block style), or None when unknown."""
+        match = _KIND.search(self.text)
+        return match.group(1) if match else None
+
+    @property
+    def empty(self) -> bool:
+        """Only comments, blank lines and markers: no document content."""
+        for line in self.text.splitlines():
+            stripped = line.strip()
+            if not stripped or stripped.startswith("#") or stripped == "...":
+                continue
+            if line.startswith("---"):
+                rest = line[3:].strip()
+                if not rest or rest.startswith("#"):
+                    continue
+            return False
+        return True
+
+
+def split(text: str) -> list[Chunk]:
+    """Chunks whose concatenation is exactly `text`; a new chunk starts at each `---` line.
+
+    YAML forbids a document marker at column 0 inside any scalar, so this never splits a document.
+    """
+    starts = [m.start() for m in _START.finditer(text)]
+    if not starts or starts[0] != 0:
+        starts.insert(0, 0)
+    chunks: list[Chunk] = []
+    line = 0
+    for i, start in enumerate(starts):
+        end = starts[i + 1] if i + 1 < len(starts) else len(text)
+        piece = text[start:end]
+        if piece or not chunks:
+            chunks.append(Chunk(len(chunks), piece, line))
+        line += piece.count("\n")
+    return chunks

@@ -1,0 +1,173 @@
+"""Structural edits of one workload document with ruamel: comments, key order and indentation kept."""
+
+from __future__ import annotations
+
+import io
+import re
+from typing import Any
+
+from .fields import Path
+
+
+class StructuralError(Exception):
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+_MARKER = re.compile(r"^---[ \t]*(?:#[^\n]*)?\n")
+
+
+def detect_indent(text: str) -> tuple[int, int]:
+    """(mapping indent, sequence dash offset) as the document writes them; defaults (2, 0)."""
+    mapping: int | None = None
+    offset: int | None = None
+    previous: str | None = None
+    for line in text.splitlines():
+        stripped = line.lstrip(" ")
+        if not stripped or stripped.startswith("#"):
+            continue
+        if previous is not None:
+            parent_indent = len(previous) - len(previous.lstrip(" "))
+            indent = len(line) - len(stripped)
+            if previous.rstrip().endswith(":") and not previous.lstrip(" ").startswith("- "):
+                if stripped.startswith("- "):
+                    offset = indent - parent_indent if offset is None else offset
+                elif indent > parent_indent and mapping is None:
+                    mapping = indent - parent_indent
+        if mapping is not None and offset is not None:
+            break
+        previous = line
+    return mapping or 2, max(offset or 0, 0)
+
+
+def _yaml(mapping: int, offset: int) -> Any:
+    from ruamel.yaml import YAML
+
+    yaml = YAML(typ="rt")
+    yaml.preserve_quotes = True
+    yaml.width = 1 << 16
+    yaml.brace_single_entry_mapping_in_flow_sequence = True
+    yaml.indent(mapping=mapping, sequence=offset + 2, offset=offset)
+    return yaml
+
+
+def _child(node: Any, key: str, path: str, create: type | None = None) -> Any:
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    if not isinstance(node, dict):
+        raise StructuralError(f"must be a mapping, not {type(node).__name__}", path)
+    value = node.get(key)
+    if value is None and create is not None:
+        value = CommentedMap() if create is dict else CommentedSeq()
+        node[key] = value
+    return value
+
+
+def edit_workload(
+    text: str,
+    pod_path: Path,
+    *,
+    container: str | None,
+    volume: dict[str, Any],
+    mount: dict[str, Any],
+    env: list[dict[str, Any]],
+    annotations: dict[str, Any],
+    replace_env: bool,
+) -> str:
+    """Add (or update) the volume, mount, env and pod annotations; existing wiring is never duplicated."""
+    marker = _MARKER.match(text)
+    header = marker.group(0) if marker else ""
+    body = text[len(header):]
+    mapping, offset = detect_indent(body)
+    yaml = _yaml(mapping, offset)
+    if not header and body.startswith("---"):
+        yaml.explicit_start = True
+    data = yaml.load(body)
+    path = ""
+    node = data
+    for step in pod_path:
+        path = f"{path}.{step}" if path else step
+        node = _child(node, step, path, dict)
+    pod = node
+    template_path = pod_path[:-1]
+    template = data
+    for step in template_path:
+        template = template[step]
+    if isinstance(template, dict) and template.get("metadata") is None:
+        from ruamel.yaml.comments import CommentedMap
+
+        template.insert(0, "metadata", CommentedMap()) if hasattr(template, "insert") else None
+    metadata = _child(template, "metadata", ".".join((*template_path, "metadata")), dict)
+    pod_annotations = _child(metadata, "annotations", "metadata.annotations", dict)
+    for key, value in annotations.items():
+        pod_annotations[key] = value
+
+    containers = pod.get("containers")
+    spec_path = ".".join(pod_path)
+    if not isinstance(containers, list) or not containers:
+        raise StructuralError("has no containers to wire", f"{spec_path}.containers")
+    if container is None:
+        index = 0
+    else:
+        names = [c.get("name") if isinstance(c, dict) else None for c in containers]
+        if container not in names:
+            raise StructuralError(
+                f"no container {container!r} (containers: {', '.join(str(n) for n in names)})",
+                f"{spec_path}.containers",
+            )
+        index = names.index(container)
+    target = containers[index]
+    container_path = f"{spec_path}.containers[{index}]"
+
+    volumes = _child(pod, "volumes", f"{spec_path}.volumes", list)
+    _upsert(volumes, volume, "name", f"{spec_path}.volumes")
+    mounts = _child(target, "volumeMounts", f"{container_path}.volumeMounts", list)
+    for i, existing in enumerate(mounts):
+        if (
+            isinstance(existing, dict)
+            and existing.get("mountPath") == mount["mountPath"]
+            and existing.get("name") != mount["name"]
+        ):
+            raise StructuralError(
+                f"volume {existing.get('name')!r} is already mounted at {mount['mountPath']}; "
+                "choose another mount path",
+                f"{container_path}.volumeMounts[{i}]",
+            )
+    _upsert(mounts, mount, "name", f"{container_path}.volumeMounts")
+    env_list = _child(target, "env", f"{container_path}.env", list)
+    for entry in env:
+        for i, existing in enumerate(env_list):
+            if isinstance(existing, dict) and existing.get("name") == entry["name"]:
+                if existing.get("value") != entry["value"] or "valueFrom" in existing:
+                    if not replace_env:
+                        current = existing.get("value", "<valueFrom>")
+                        raise StructuralError(
+                            f"env {entry['name']} is already set to {current!r}, not {entry['value']!r}; "
+                            "remove it or allow replacing it (--replace-env)",
+                            f"{container_path}.env[{i}]",
+                        )
+                    existing.pop("valueFrom", None)
+                    existing["value"] = entry["value"]
+                break
+        else:
+            env_list.append(entry)
+
+    out = io.StringIO()
+    yaml.dump(data, out)
+    dumped = out.getvalue()
+    if not text.endswith("\n") and dumped.endswith("\n"):
+        dumped = dumped[:-1]
+    return header + dumped
+
+
+def _upsert(items: Any, item: dict[str, Any], key: str, path: str) -> None:
+    if not isinstance(items, list):
+        raise StructuralError(f"must be a list, not {type(items).__name__}", path)
+    for i, existing in enumerate(items):
+        if isinstance(existing, dict) and existing.get(key) == item[key]:
+            if dict(existing) != item:
+                existing.clear()
+                existing.update(item)
+            return
+    items.append(item)

@@ -1,0 +1,257 @@
+"""Overwrite wiring (SPEC §4): ConfigMap, volume, volumeMount, env and a checksum, done structurally.
+
+Only the documents that receive wiring are loaded with ruamel (their comments and key order survive);
+generated resources come from the Jinja2 templates, whose every value is emitted quoted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import posixpath
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from ..model import Component
+from .fields import WORKLOAD_POD_SPECS, get, scalar
+from .pipeline import (
+    ComponentTarget,
+    Document,
+    Identity,
+    RenderContext,
+    RenderProblem,
+    RenderResult,
+    WireTarget,
+    identity_of,
+)
+from .templates import Templates
+
+GENERATED_FOR = "imagevector.dev/overwrite-for"
+HELM4_FILENAME = "postrenderer.helm.sh/postrender-filename"
+PATH_ANNOTATIONS = ("internal.config.kubernetes.io/path", "config.kubernetes.io/path")
+VOLUME = "images-overwrite"
+OVERWRITE_KEY = "images_overwrite.yaml"
+COMPONENTS_KEY = "components.yaml"
+ENV_OVERWRITE = "IMAGEVECTOR_OVERWRITE"
+ENV_COMPONENTS = "IMAGEVECTOR_OVERWRITE_COMPONENTS"
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What one workload receives."""
+
+    target: WireTarget
+    data: dict[str, str]
+    env: dict[str, str]
+    component: bool = False  # component injection: silently skipped when the workload is not in the stream
+
+
+def _checksum(data: dict[str, str]) -> str:
+    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
+
+
+def _overwrite_text(ctx: RenderContext) -> str | None:
+    texts = ctx.resolved.overwrite_texts
+    if not texts:
+        return None
+    if len(texts) == 1:
+        return texts[0].text
+    images: list[Any] = []
+    for source in texts:  # several files: one overwrite with all their entries, in order
+        images.extend((yaml.safe_load(source.text) or {}).get("images") or [])
+    return yaml.safe_dump({"images": images}, sort_keys=False)
+
+
+def plans(ctx: RenderContext, result: RenderResult) -> list[Plan]:
+    out: list[Plan] = []
+    overwrite = _overwrite_text(ctx)
+    components = ctx.resolved.components_text
+    for target in ctx.wire.targets:
+        data: dict[str, str] = {}
+        env: dict[str, str] = {}
+        if overwrite is not None:
+            data[OVERWRITE_KEY] = overwrite
+            env[ENV_OVERWRITE] = posixpath.join(target.mount_path, OVERWRITE_KEY)
+        if components is not None:
+            data[COMPONENTS_KEY] = components.text
+            env[ENV_COMPONENTS] = posixpath.join(target.mount_path, COMPONENTS_KEY)
+        if not data:
+            result.problems.append(
+                RenderProblem(
+                    f"--wire {target}: there is no overwrite to hand on; give --overwrite or --components-overwrite"
+                )
+            )
+            continue
+        out.append(Plan(target, data, env))
+    if ctx.wire.inject_components:
+        mapping = {c.component: c for c in ctx.wire.components}
+        for component in ctx.resolved.components:
+            out.append(_component_plan(component, mapping.get(component.name)))
+    return out
+
+
+def _component_plan(component: Component, target: ComponentTarget | None) -> Plan:
+    if target is None:
+        target = ComponentTarget(component.name)
+    wire_target = WireTarget(
+        target.kind,
+        target.namespace,
+        target.name or component.name,
+        target.container,
+        config_map=f"{component.name}-images-overwrite",
+    )
+    return Plan(
+        wire_target,
+        {OVERWRITE_KEY: component.overwrite_text},
+        {ENV_OVERWRITE: posixpath.join(wire_target.mount_path, OVERWRITE_KEY)},
+        component=True,
+    )
+
+
+def wire(result: RenderResult, ctx: RenderContext) -> None:
+    templates = Templates(ctx.wire.templates)
+    existing: dict[tuple[str | None, str | None], Document] = {}
+    for doc in result.documents:
+        if doc.node is not None and GENERATED_FOR in doc.text and doc.identity and doc.identity.kind == "ConfigMap":
+            existing[(doc.identity.namespace, doc.identity.name)] = doc
+    for plan in plans(ctx, result):
+        matched = [
+            doc for doc in result.documents
+            if doc.identity is not None and doc.node is not None and plan.target.matches(doc.identity)
+        ]
+        if not matched:
+            if not plan.component:
+                result.problems.append(
+                    RenderProblem(f"--wire {plan.target}: no such workload in the stream; check kind, namespace and name")
+                )
+            continue
+        for doc in matched:
+            _wire_document(doc, plan, ctx, templates, result, existing)
+
+
+def _config_map_name(plan: Plan, doc: Document, hashed: bool) -> str:
+    base = plan.target.config_map or f"{doc.identity.name if doc.identity else plan.target.name}-images-overwrite"
+    return f"{base}-{_checksum(plan.data)[:10]}" if hashed else base
+
+
+def _wire_document(
+    doc: Document,
+    plan: Plan,
+    ctx: RenderContext,
+    templates: Templates,
+    result: RenderResult,
+    existing: dict[tuple[str | None, str | None], Document],
+) -> None:
+    ident = doc.identity
+    assert ident is not None and doc.node is not None
+    pod_path = WORKLOAD_POD_SPECS.get(ident.kind or "")
+    where = RenderProblem("", document=doc.chunk.index, identity=ident, source=doc.chunk.source)
+    if pod_path is None:
+        result.problems.append(_at(where, f"cannot wire a {ident.kind}: only workloads with a pod template"))
+        return
+    name = _config_map_name(plan, doc, ctx.wire.hashed_names)
+    checksum = _checksum(plan.data)
+    # 1. the workload: volume, mount, env, checksum annotation — through ruamel, on this document only
+    from .structural import StructuralError, edit_workload
+
+    try:
+        doc.text = edit_workload(
+            doc.text,
+            pod_path,
+            container=plan.target.container,
+            volume=templates.load("volume.yaml.j2", volume=VOLUME, config_map=name),
+            mount=templates.load("volume-mount.yaml.j2", volume=VOLUME, mount_path=plan.target.mount_path),
+            env=templates.load("env.yaml.j2", env=plan.env),
+            annotations=templates.load("pod-annotations.yaml.j2", checksum=checksum, config_map=name),
+            replace_env=ctx.wire.replace_env,
+        )
+    except StructuralError as exc:
+        result.problems.append(_at(where, str(exc), exc.field))
+        return
+    # 2. the ConfigMap: replaced in place when the stream already has it, else appended
+    annotations: dict[str, str] = {}
+    workload_annotations = _annotations(doc)
+    if HELM4_FILENAME in workload_annotations:
+        annotations[HELM4_FILENAME] = workload_annotations[HELM4_FILENAME]
+    if ctx.wire.annotate_paths:
+        directory = ""
+        for key in PATH_ANNOTATIONS:
+            if key in workload_annotations:
+                directory = posixpath.dirname(workload_annotations[key])
+                break
+        for key in PATH_ANNOTATIONS:
+            annotations[key] = posixpath.join(directory, f"configmap_{name}.yaml")
+    config_map = templates.load(
+        "configmap.yaml.j2",
+        name=name,
+        namespace=ident.namespace,
+        target=f"{ident.kind}/{ident.namespace or ''}/{ident.name}",
+        data=plan.data,
+        immutable=ctx.wire.hashed_names,
+        annotations=annotations,
+    )
+    text = dump_resource(config_map)
+    for key, stale in list(existing.items()):
+        same_target = GENERATED_FOR in stale.text and f"{ident.kind}/{ident.namespace or ''}/{ident.name}" in stale.text
+        if key == (ident.namespace, name):
+            stale.text = _with_header(stale.text, text)
+            return
+        if same_target and ctx.wire.hashed_names and key[1] and key[1].startswith(
+            (plan.target.config_map or f"{ident.name}-images-overwrite") + "-"
+        ):
+            stale.text = ""  # a ConfigMap of an earlier content hash: superseded
+    if result.generated and not result.generated[-1].endswith("\n"):
+        result.generated[-1] += "\n"
+    result.generated.append("---\n" + text)
+
+
+def _at(where: RenderProblem, message: str, field: str | None = None) -> RenderProblem:
+    return RenderProblem(message, where.severity, where.document, where.line, field, where.identity, where.source)
+
+
+def _annotations(doc: Document) -> dict[str, str]:
+    metadata = get(doc.node, "metadata") if doc.node is not None else None
+    annotations = get(metadata, "annotations") if metadata is not None else None
+    out: dict[str, str] = {}
+    if annotations is not None:
+        for key, value in getattr(annotations, "value", []):
+            text = scalar(value)
+            if isinstance(key.value, str) and text is not None:
+                out[key.value] = text
+    return out
+
+
+_HEADER = re.compile(r"^(---[^\n]*\n)?((?:[ \t]*(?:#[^\n]*)?\n)*)")
+
+
+def _with_header(old: str, body: str) -> str:
+    """Keep the `---` line and leading comments of a document, replace its content."""
+    match = _HEADER.match(old)
+    header = match.group(0) if match else ""
+    return header + body
+
+
+class _Dumper(yaml.SafeDumper):
+    pass
+
+
+def _str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _str)
+
+
+def dump_resource(data: Any) -> str:
+    stream = io.StringIO()
+    yaml.dump(data, stream, Dumper=_Dumper, sort_keys=False, default_flow_style=False, width=1 << 16,
+              allow_unicode=True)
+    return stream.getvalue()
+
+
+__all__ = ["wire", "dump_resource", "Identity", "identity_of"]

@@ -1,0 +1,534 @@
+"""Version constraints with the semantics of the Go library Masterminds/semver v3 (v3.4).
+
+Image vectors written for the Go tooling carry ``targetVersion`` constraints such as
+``1.20.x``, ``>= 1.31 < 1.34`` or ``>=1.2, <3 || >=4``; this module evaluates them the way
+``semver.NewConstraint(c).Check(semver.NewVersion(v))`` does, so that both agree.
+
+Syntax
+    A constraint is one or more *alternatives* separated by ``||``; an alternative is one or
+    more *comparators* separated by a comma or by whitespace, all of which must hold.
+    A comparator is an operator followed (optionally after whitespace) by a version:
+
+    ==========  ==================================================================
+    ``=``, none equal; with a wildcard or a partial version it means ``~``
+    ``!=``      not equal; ``!= 1.2`` / ``!= 1.2.x`` excludes all of 1.2.*
+    ``>``       greater; ``> 1`` means >= 2.0.0, ``> 1.2`` means >= 1.3.0
+    ``<``       less (plain comparison with the zero-filled version)
+    ``>=``/``=>``  greater or equal (zero-filled)
+    ``<=``/``=<``  less or equal; ``<= 1.2`` allows 1.2.*, ``<= 1`` allows 1.*
+    ``~``/``~>``   ``~1.2.3`` = >=1.2.3 <1.3.0; ``~1.2`` = >=1.2.0 <1.3.0; ``~1`` = >=1 <2
+    ``^``       ``^1.2.3`` = >=1.2.3 <2.0.0; ``^0.2.3`` = >=0.2.3 <0.3.0;
+                ``^0.0.3`` = >=0.0.3 <0.0.4; ``^0.0`` = >=0.0.0 <0.1.0; ``^0`` = >=0.0.0 <1.0.0
+    ==========  ==================================================================
+
+    Versions in constraints may be partial (``1``, ``1.2``), may use ``x``, ``X`` or ``*``
+    as a wildcard in any position (everything after a wildcard is ignored), may carry a
+    ``v`` prefix, a prerelease and build metadata.  ``A - B`` (spaces required around the
+    hyphen) is a hyphen range, rewritten to ``>= A, <= B`` before anything else.
+    An empty or blank constraint is an error (as in the library: only its internal
+    single-comparator parser treats "" as ``*``).
+
+Prerelease rule (v3.4, "handle pre-releases for an AND group if one constraint includes them")
+    A version with a prerelease part (``1.2.3-rc.1``) only ever satisfies an alternative in
+    which at least one comparator's version has a prerelease part; there, prereleases are
+    compared by ordinary semver precedence for every comparator of that alternative.  An
+    alternative without any prerelease never matches a prerelease version, whatever the
+    numbers (``*`` does not match ``1.0.0-rc.1``; ``>=1.2.0-0`` does).  Before v3.4 the
+    check was made per comparator rather than per alternative; the library's
+    ``IncludePrerelease`` option (default off) is not offered here.
+
+Version precedence follows semver 2.0: numbers, then "a prerelease sorts before its
+release", prerelease identifiers compared numerically when both are numeric, numeric before
+alphanumeric, otherwise in ASCII order, a shorter list of equal identifiers first; build
+metadata is ignored.
+
+Deliberate deviations from the Go library, all on inputs the library mishandles:
+
+* A hyphen range is rewritten with a space on both sides.  The library eats the whitespace
+  before the range and so rejects ``<=2.0.0 1.0.0 - 2.0.0`` (it produces ``<=2.0.0>= ...``);
+  here that is the AND of both.
+* ``|`` is not accepted inside a version.  The library's version pattern has ``|`` in a
+  character class by mistake; it leaks through only after a wildcard (``1.x.|``), which the
+  library accepts and which is rejected here.
+* Numeric prerelease identifiers of any size compare numerically; the library compares
+  identifiers beyond 2**64-1 as text.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Final
+
+__all__ = [
+    "ConstraintError",
+    "Constraints",
+    "Version",
+    "compare",
+    "is_exact_constraint",
+    "normalize_cluster_version",
+    "parse_constraint",
+    "parse_version",
+]
+
+_UINT64_MAX: Final = 2**64 - 1
+
+# Go's \s is ASCII [\t\n\f\r ]: no \v, no Unicode spaces.
+_WS_CHARS: Final = " \t\n\f\r"
+_WS: Final = r"[ \t\n\f\r]"
+_IDENT: Final = r"[0-9A-Za-z-]+"
+_DOTTED: Final = rf"{_IDENT}(?:\.{_IDENT})*"
+_PART: Final = r"[0-9xX*]+"
+_OP_CHARS: Final = r"[=!<>~^]"
+
+# A version as NewVersion (coercing) accepts it: optional "v", 1 to 3 numbers (leading zeros
+# allowed), optional prerelease and metadata.
+_VERSION_RE: Final = re.compile(
+    rf"v?([0-9]+)(?:\.([0-9]+))?(?:\.([0-9]+))?(?:-({_DOTTED}))?(?:\+({_DOTTED}))?"
+)
+# A version inside a constraint: numbers or wildcards.
+_CV: Final = rf"v?{_PART}(?:\.{_PART})?(?:\.{_PART})?(?:-{_DOTTED})?(?:\+{_DOTTED})?"
+_CV_PARTS_RE: Final = re.compile(
+    rf"v?({_PART})(?:\.({_PART}))?(?:\.({_PART}))?(?:-({_DOTTED}))?(?:\+({_DOTTED}))?"
+)
+_ITEM_RE: Final = re.compile(rf"({_OP_CHARS}*){_WS}*({_CV})")
+_BAD_ITEM_RE: Final = re.compile(rf"({_OP_CHARS}*){_WS}*([^ \t\n\f\r,]*)")
+_RANGE_RE: Final = re.compile(rf"{_WS}*({_CV}){_WS}+-{_WS}+({_CV}){_WS}*")
+_NUMERIC_RE: Final = re.compile(r"[0-9]+")
+_EXACT_RE: Final = re.compile(r"v?[0-9]+\.[0-9]+\.[0-9]+|=")
+_CLUSTER_CUT_RE: Final = re.compile(r"[-+~]")
+_WILDCARDS: Final = frozenset({"x", "X", "*"})
+
+
+def _quote(text: str) -> str:
+    """Double-quoted and escaped so a message stays on one line whatever the input holds."""
+    return json.dumps(text)
+
+
+class ConstraintError(ValueError):
+    """A constraint that cannot be parsed; ``str()`` is one line naming the bad part."""
+
+    def __init__(self, constraint: str, reason: str) -> None:
+        self.constraint = constraint
+        self.reason = reason
+        super().__init__(f"invalid constraint {_quote(constraint)}: {reason}")
+
+
+class _BadVersion(Exception):
+    """Internal: why a version string is not a version (a reason, no subject)."""
+
+
+class _BadConstraint(Exception):
+    """Internal: why a constraint is invalid (a reason, no subject)."""
+
+
+# --------------------------------------------------------------------------- versions
+
+
+@dataclass(frozen=True, eq=False, order=False)
+class Version:
+    """A semantic version; equality and ordering follow semver precedence (metadata ignored)."""
+
+    major: int
+    minor: int
+    patch: int
+    prerelease: str = ""
+    metadata: str = ""
+    original: str = ""
+
+    def __str__(self) -> str:
+        text = f"{self.major}.{self.minor}.{self.patch}"
+        if self.prerelease:
+            text += f"-{self.prerelease}"
+        if self.metadata:
+            text += f"+{self.metadata}"
+        return text
+
+    def compare(self, other: Version) -> int:
+        """-1, 0 or 1 as this version sorts before, with, or after ``other``."""
+        return compare(self, other)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Version):
+            return NotImplemented
+        return compare(self, other) == 0
+
+    def __hash__(self) -> int:
+        # Equal versions have identical numbers and prerelease text (numeric prerelease
+        # identifiers cannot have leading zeros), so this agrees with __eq__.
+        return hash((self.major, self.minor, self.patch, self.prerelease))
+
+    def __lt__(self, other: object) -> bool:
+        if not isinstance(other, Version):
+            return NotImplemented
+        return compare(self, other) < 0
+
+    def __le__(self, other: object) -> bool:
+        if not isinstance(other, Version):
+            return NotImplemented
+        return compare(self, other) <= 0
+
+    def __gt__(self, other: object) -> bool:
+        if not isinstance(other, Version):
+            return NotImplemented
+        return compare(self, other) > 0
+
+    def __ge__(self, other: object) -> bool:
+        if not isinstance(other, Version):
+            return NotImplemented
+        return compare(self, other) >= 0
+
+
+def _compare_identifier(a: str, b: str) -> int:
+    a_numeric = _NUMERIC_RE.fullmatch(a) is not None
+    b_numeric = _NUMERIC_RE.fullmatch(b) is not None
+    if a_numeric and b_numeric:
+        x, y = int(a), int(b)
+        return (x > y) - (x < y)
+    if a_numeric != b_numeric:
+        return -1 if a_numeric else 1
+    return (a > b) - (a < b)
+
+
+def _compare_prerelease(a: str, b: str) -> int:
+    a_ids, b_ids = a.split("."), b.split(".")
+    for x, y in zip(a_ids, b_ids, strict=False):
+        if x != y:
+            result = _compare_identifier(x, y)
+            if result:
+                return result
+    return (len(a_ids) > len(b_ids)) - (len(a_ids) < len(b_ids))
+
+
+def compare(a: Version, b: Version) -> int:
+    """-1, 0 or 1 as ``a`` has lower, equal or higher semver precedence than ``b``."""
+    left, right = (a.major, a.minor, a.patch), (b.major, b.minor, b.patch)
+    if left != right:
+        return -1 if left < right else 1
+    if a.prerelease == b.prerelease:
+        return 0
+    if not a.prerelease:
+        return 1
+    if not b.prerelease:
+        return -1
+    return _compare_prerelease(a.prerelease, b.prerelease)
+
+
+def _to_uint64(digits: str) -> int:
+    value = int(digits)
+    if value > _UINT64_MAX:
+        raise _BadVersion(f"{digits} does not fit in 64 bits")
+    return value
+
+
+def _parse_version(text: str) -> Version:
+    if not text:
+        raise _BadVersion("empty string")
+    match = _VERSION_RE.fullmatch(text)
+    if match is None:
+        raise _BadVersion("not a semantic version")
+    major, minor, patch, prerelease, metadata = match.groups()
+    if prerelease:
+        for ident in prerelease.split("."):
+            if len(ident) > 1 and ident[0] == "0" and _NUMERIC_RE.fullmatch(ident):
+                raise _BadVersion(f"prerelease identifier {ident} has a leading zero")
+    return Version(
+        major=_to_uint64(major),
+        minor=_to_uint64(minor) if minor is not None else 0,
+        patch=_to_uint64(patch) if patch is not None else 0,
+        prerelease=prerelease or "",
+        metadata=metadata or "",
+        original=text,
+    )
+
+
+def parse_version(text: str) -> Version:
+    """Parse like Masterminds ``NewVersion``: optional ``v``, ``1`` / ``1.2`` zero-filled.
+
+    Leading zeros in the numbers are accepted (``01.2`` is 1.2.0); numeric prerelease
+    identifiers must not have them.  Surrounding whitespace is not accepted.  Raises
+    ValueError with a one-line message.
+    """
+    try:
+        return _parse_version(text)
+    except _BadVersion as exc:
+        raise ValueError(f"invalid version {_quote(text)}: {exc}") from None
+
+
+def normalize_cluster_version(text: str) -> str:
+    """A Kubernetes cluster version as the original system normalises it.
+
+    Drops one leading ``v`` and everything from the first ``-``, ``+`` or ``~`` on:
+    ``v1.31.2-gke.100`` -> ``1.31.2``, ``1.32`` -> ``1.32``.
+    """
+    text = text.removeprefix("v")
+    cut = _CLUSTER_CUT_RE.search(text)
+    return text[: cut.start()] if cut else text
+
+
+# ------------------------------------------------------------------------ constraints
+
+
+@dataclass(frozen=True)
+class _Comparator:
+    """One ``<op> <version>`` term, as the library's ``constraint`` struct."""
+
+    op: str
+    original: str
+    version: Version  # the constraint version with wildcards / missing parts as 0
+    dirty: bool  # some part is a wildcard or missing
+    minor_dirty: bool  # the minor (and so the patch) is a wildcard or missing
+    patch_dirty: bool  # only the patch is a wildcard or missing
+
+    def matches(self, v: Version, include_prerelease: bool) -> bool:
+        if v.prerelease and not include_prerelease:
+            return False
+        return _CHECKS[self.op](v, self)
+
+
+def _check_tilde(v: Version, c: _Comparator) -> bool:
+    con = c.version
+    if compare(v, con) < 0:
+        return False
+    # ~0.0.0 (also ~* and "*") accepts everything at or above it.
+    if (con.major, con.minor, con.patch) == (0, 0, 0) and not c.minor_dirty and not c.patch_dirty:
+        return True
+    if v.major != con.major:
+        return False
+    return c.minor_dirty or v.minor == con.minor
+
+
+def _check_equal(v: Version, c: _Comparator) -> bool:
+    if c.dirty:
+        return _check_tilde(v, c)
+    return compare(v, c.version) == 0
+
+
+def _check_not_equal(v: Version, c: _Comparator) -> bool:
+    con = c.version
+    if c.dirty:
+        if v.major != con.major:
+            return True
+        if c.minor_dirty:
+            return False
+        if v.minor != con.minor:
+            return True
+        if c.patch_dirty:
+            # Same major.minor: only a different prerelease makes it "not equal".
+            return v.prerelease != con.prerelease
+        if v.patch != con.patch:
+            return True
+    return compare(v, con) != 0
+
+
+def _check_greater(v: Version, c: _Comparator) -> bool:
+    con = c.version
+    if not c.dirty:
+        return compare(v, con) > 0
+    if v.major != con.major:
+        return v.major > con.major
+    if c.minor_dirty:
+        return False  # "> 1" needs 2 or more
+    if c.patch_dirty:
+        return v.minor > con.minor  # "> 1.2" needs 1.3 or more
+    return compare(v, con) > 0
+
+
+def _check_less(v: Version, c: _Comparator) -> bool:
+    return compare(v, c.version) < 0
+
+
+def _check_greater_equal(v: Version, c: _Comparator) -> bool:
+    return compare(v, c.version) >= 0
+
+
+def _check_less_equal(v: Version, c: _Comparator) -> bool:
+    con = c.version
+    if not c.dirty:
+        return compare(v, con) <= 0
+    if v.major > con.major:
+        return False
+    return not (v.major == con.major and v.minor > con.minor and not c.minor_dirty)
+
+
+def _check_caret(v: Version, c: _Comparator) -> bool:
+    con = c.version
+    if compare(v, con) < 0:
+        return False
+    if con.major > 0 or c.minor_dirty:
+        return v.major == con.major
+    if v.major > 0:
+        return False
+    if con.minor > 0 or c.patch_dirty:
+        return v.minor == con.minor
+    if v.minor > 0:
+        return False
+    return v.patch == con.patch
+
+
+_CHECKS: Final[dict[str, Callable[[Version, _Comparator], bool]]] = {
+    "": _check_equal,
+    "=": _check_equal,
+    "!=": _check_not_equal,
+    ">": _check_greater,
+    "<": _check_less,
+    ">=": _check_greater_equal,
+    "=>": _check_greater_equal,
+    "<=": _check_less_equal,
+    "=<": _check_less_equal,
+    "~": _check_tilde,
+    "~>": _check_tilde,
+    "^": _check_caret,
+}
+
+
+@dataclass(frozen=True)
+class _Alternative:
+    comparators: tuple[_Comparator, ...]
+    include_prerelease: bool  # some comparator names a prerelease
+
+    def matches(self, v: Version) -> bool:
+        return all(c.matches(v, self.include_prerelease) for c in self.comparators)
+
+
+def _make_comparator(op: str, text: str) -> _Comparator:
+    match = _CV_PARTS_RE.fullmatch(text)
+    if match is None:  # pragma: no cover - text was matched by the same pattern
+        raise _BadConstraint(f"{_quote(text)} is not a version")
+    major, minor, patch, prerelease, _metadata = match.groups()
+    suffix = f"-{prerelease}" if prerelease else ""
+    dirty = True
+    minor_dirty = patch_dirty = False
+    if major in _WILDCARDS:
+        normalized = f"0.0.0{suffix}"
+    elif minor is None or minor in _WILDCARDS:
+        minor_dirty = True
+        normalized = f"{major}.0.0{suffix}"
+    elif patch is None or patch in _WILDCARDS:
+        patch_dirty = True
+        normalized = f"{major}.{minor}.0{suffix}"
+    else:
+        dirty = False
+        normalized = text
+    try:
+        version = _parse_version(normalized)
+    except _BadVersion as exc:
+        raise _BadConstraint(f"{_quote(text)} is not a version ({exc})") from None
+    return _Comparator(
+        op=op,
+        original=text,
+        version=version,
+        dirty=dirty,
+        minor_dirty=minor_dirty,
+        patch_dirty=patch_dirty,
+    )
+
+
+def _skip_ws(text: str, pos: int) -> int:
+    while pos < len(text) and text[pos] in _WS_CHARS:
+        pos += 1
+    return pos
+
+
+def _diagnose(text: str, pos: int) -> str:
+    """Why no comparator starts at ``pos`` (which is not whitespace)."""
+    match = _BAD_ITEM_RE.match(text, pos)
+    assert match is not None  # every part of the pattern may be empty
+    op, token = match.groups()
+    if op and op not in _CHECKS:
+        return f"{_quote(op)} is not a valid operator"
+    if token and (token[0].isalnum() or token[0] in "*."):
+        return f"{_quote(token)} is not a version"
+    if token:
+        return f"unexpected {_quote(token)}"
+    if op:
+        return f"operator {_quote(op)} is missing a version"
+    return f"unexpected {_quote(text[pos])}"
+
+
+def _parse_alternative(text: str) -> _Alternative:
+    pos = _skip_ws(text, 0)
+    if pos == len(text):
+        raise _BadConstraint('empty alternative around "||"')
+    comparators: list[_Comparator] = []
+    while True:
+        match = _ITEM_RE.match(text, pos)
+        if match is None:
+            raise _BadConstraint(_diagnose(text, pos))
+        op, version_text = match.groups()
+        if op not in _CHECKS:
+            raise _BadConstraint(f"{_quote(op)} is not a valid operator")
+        end = match.end()
+        pos = _skip_ws(text, end)
+        if pos == end and pos < len(text) and text[pos] != ",":
+            # Something glued to the version: "1.2.3.4", "1.x.y", "1.2.3~".
+            token = _BAD_ITEM_RE.match(text, match.start(2))
+            assert token is not None
+            raise _BadConstraint(f"{_quote(token.group(2))} is not a version")
+        comparators.append(_make_comparator(op, version_text))
+        if pos == len(text):
+            break
+        if text[pos] == ",":
+            pos = _skip_ws(text, pos + 1)
+            if pos == len(text):
+                raise _BadConstraint('nothing after ","')
+    return _Alternative(
+        comparators=tuple(comparators),
+        include_prerelease=any(c.version.prerelease for c in comparators),
+    )
+
+
+def _expand_range(match: re.Match[str]) -> str:
+    return f" >= {match.group(1)}, <= {match.group(2)} "
+
+
+def _parse_alternatives(text: str) -> tuple[_Alternative, ...]:
+    if not text.strip(_WS_CHARS):
+        raise ConstraintError(text, "empty constraint")
+    rewritten = _RANGE_RE.sub(_expand_range, text)
+    try:
+        return tuple(_parse_alternative(part) for part in rewritten.split("||"))
+    except _BadConstraint as exc:
+        raise ConstraintError(text, str(exc)) from None
+
+
+@dataclass(frozen=True)
+class Constraints:
+    """A parsed constraint; ``Constraints(text)`` raises ConstraintError when text is invalid."""
+
+    text: str
+    _alternatives: tuple[_Alternative, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_alternatives", _parse_alternatives(self.text))
+
+    def __str__(self) -> str:
+        return self.text
+
+    def check(self, version: Version) -> bool:
+        """Whether ``version`` satisfies any alternative (see the module docstring)."""
+        return any(alternative.matches(version) for alternative in self._alternatives)
+
+    def check_text(self, version: str) -> bool:
+        """``check(parse_version(version))``; ValueError when ``version`` is not a version."""
+        return self.check(parse_version(version))
+
+
+@functools.lru_cache(maxsize=1024)
+def parse_constraint(text: str) -> Constraints:
+    """Parse a constraint (cached); raises ConstraintError with a one-line message."""
+    return Constraints(text)
+
+
+def is_exact_constraint(text: str) -> bool:
+    """Whether a constraint pins an exact version, for scoring (exact 2, range 1).
+
+    True when, after stripping surrounding whitespace, it starts with ``x.y.z`` or
+    ``vx.y.z`` (digits) or with ``=``.  This is a lexical test, as in the original system:
+    ``= 1.20`` counts as exact, ``1.20`` and ``1.20.x`` do not, and so does ``=> 1.2``
+    (which starts with ``=``).
+    """
+    return _EXACT_RE.match(text.strip()) is not None

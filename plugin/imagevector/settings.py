@@ -1,0 +1,141 @@
+"""Settings shared by every face: flags, environment variables and a config file, resolved to one value."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from . import semver
+from .errors import UserError
+from .inputs import TextSource, load_components, load_vector, read_source
+from .model import ARCHITECTURES, DEFAULT_ARCHITECTURE, Component, FindOptions, ImageVector, Problem, VersionField
+from .vector import merge, merge_all
+
+ENV_VECTOR = "IMAGEVECTOR"
+ENV_OVERWRITE = "IMAGEVECTOR_OVERWRITE"
+ENV_COMPONENTS = "IMAGEVECTOR_OVERWRITE_COMPONENTS"
+ENV_TARGET_VERSION = "IMAGEVECTOR_TARGET_VERSION"
+ENV_RUNTIME_VERSION = "IMAGEVECTOR_RUNTIME_VERSION"
+ENV_ARCHITECTURE = "IMAGEVECTOR_ARCHITECTURE"
+ENV_VERSION_FIELD = "IMAGEVECTOR_VERSION_FIELD"
+ENV_CONFIG = "IMAGEVECTOR_CONFIG"
+ENV_KUBE_VERSION = "KUBE_VERSION"  # set by Argo CD for config management plugins
+
+
+@dataclass
+class Settings:
+    """What the user asked for, before any file is read. Later sources fill only what is still unset."""
+
+    vectors: list[TextSource] = field(default_factory=list)
+    overwrites: list[TextSource] = field(default_factory=list)
+    components: TextSource | None = None
+    target_version: str | None = None
+    runtime_version: str | None = None
+    architecture: str | None = None
+    version_field: VersionField | None = None
+
+    def options(self) -> FindOptions:
+        return FindOptions(
+            target_version=self.target_version,
+            runtime_version=self.runtime_version,
+            architecture=self.architecture or DEFAULT_ARCHITECTURE,
+            version_field=self.version_field or "constraint",
+        )
+
+
+def check_options(options: FindOptions) -> None:
+    problems: list[str] = []
+    for what, flag, value in (
+        ("target version", "--target-version", options.target_version),
+        ("runtime version", "--runtime-version", options.runtime_version),
+    ):
+        if value is None:
+            continue
+        try:
+            semver.parse_version(semver.normalize_cluster_version(value))
+        except ValueError:
+            problems.append(f"{flag}: {value!r} is not a Kubernetes version; use e.g. 1.32 or v1.32.4")
+    if options.architecture not in ARCHITECTURES:
+        problems.append(f"--architecture: {options.architecture!r} is unknown; use {' or '.join(ARCHITECTURES)}")
+    if problems:
+        raise UserError(problems)
+
+
+def apply_env(settings: Settings, env: Mapping[str, str]) -> None:
+    """Environment variables fill what flags and config left unset (the original honours the first three)."""
+    if not settings.vectors and env.get(ENV_VECTOR):
+        settings.vectors = [read_source(env[ENV_VECTOR], f"image vector (${ENV_VECTOR})")]
+    if not settings.overwrites and env.get(ENV_OVERWRITE):
+        settings.overwrites = [read_source(env[ENV_OVERWRITE], f"overwrite (${ENV_OVERWRITE})")]
+    if settings.components is None and env.get(ENV_COMPONENTS):
+        settings.components = read_source(env[ENV_COMPONENTS], f"component overwrite (${ENV_COMPONENTS})")
+    if settings.target_version is None:
+        settings.target_version = env.get(ENV_TARGET_VERSION) or env.get(ENV_KUBE_VERSION) or None
+    if settings.runtime_version is None:
+        settings.runtime_version = env.get(ENV_RUNTIME_VERSION) or None
+    if settings.architecture is None:
+        settings.architecture = env.get(ENV_ARCHITECTURE) or None
+    if settings.version_field is None and env.get(ENV_VERSION_FIELD):
+        value = env[ENV_VERSION_FIELD]
+        if value not in ("constraint", "label"):
+            raise UserError(f"${ENV_VERSION_FIELD}: {value!r} is unknown; use constraint or label")
+        settings.version_field = value  # type: ignore[assignment]
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """Everything read and merged: the vector to resolve from, the options, the components."""
+
+    base: ImageVector
+    vector: ImageVector
+    options: FindOptions
+    components: tuple[Component, ...] = ()
+    warnings: tuple[Problem, ...] = ()
+    overwrite_texts: tuple[TextSource, ...] = ()
+    components_text: TextSource | None = None
+
+    def component_vector(self, component: Component) -> ImageVector:
+        return merge(self.vector, component.overwrite, self.options.version_field, warn_shadowed=False).vector
+
+
+def resolve_settings(settings: Settings) -> Resolved:
+    """Read, validate and merge every file; all problems of all files are reported together."""
+    options = settings.options()
+    check_options(options)
+    if not settings.vectors:
+        raise UserError(f"no image vector given; pass --vector FILE or set ${ENV_VECTOR}")
+    problems: list[str] = []
+    vectors: list[ImageVector] = []
+    overwrites: list[ImageVector] = []
+    components: list[Component] = []
+    for source in settings.vectors:
+        try:
+            vectors.append(load_vector(source, "vector", options.version_field))
+        except UserError as exc:
+            problems.extend(exc.lines)
+    for source in settings.overwrites:
+        try:
+            overwrites.append(load_vector(source, "overwrite", options.version_field))
+        except UserError as exc:
+            problems.extend(exc.lines)
+    if settings.components is not None:
+        try:
+            components = load_components(settings.components, options.version_field)
+        except UserError as exc:
+            problems.extend(exc.lines)
+    if problems:
+        raise UserError(problems)
+    base = merge_all(vectors, [], options.version_field)
+    result = merge_all(vectors, overwrites, options.version_field)
+    if result.errors:
+        raise UserError(result.errors)
+    return Resolved(
+        base=base.vector,
+        vector=result.vector,
+        options=options,
+        components=tuple(components),
+        warnings=result.warnings,
+        overwrite_texts=tuple(settings.overwrites),
+        components_text=settings.components,
+    )

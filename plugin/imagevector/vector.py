@@ -1,0 +1,242 @@
+"""The resolution core: find an image for options, merge vectors and overwrites. Pure functions only."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from . import semver
+from .model import FindOptions, Image, ImageSource, ImageVector, Origin, Problem, VersionField
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """An entry of the wanted name, with its score or the reason it was disqualified."""
+
+    source: ImageSource
+    score: int
+    disqualified: str = ""
+    reasons: tuple[str, ...] = ()
+
+    @property
+    def qualified(self) -> bool:
+        return not self.disqualified
+
+
+@dataclass(frozen=True)
+class FindResult:
+    name: str
+    options: FindOptions
+    candidates: tuple[Candidate, ...]
+    winner: Candidate | None
+
+    @property
+    def image(self) -> Image | None:
+        if self.winner is None:
+            return None
+        return to_image(self.winner.source, self.options.target_version)
+
+    def error(self) -> str:
+        """Why nothing was found, for people."""
+        opts = self.options.describe()
+        if not self.candidates:
+            return f"image {self.name!r} is not in the image vector ({opts})"
+        why = "; ".join(f"{_label(c.source)}: {c.disqualified}" for c in self.candidates)
+        return f"no entry of image {self.name!r} matches {opts} ({why})"
+
+    def explain(self) -> list[str]:
+        lines = [f"{self.name} ({self.options.describe()}):"]
+        if not self.candidates:
+            lines.append("  no entry of this name")
+        for c in self.candidates:
+            if c is self.winner:
+                verdict = f"WINS with score {c.score}"
+                if any(o.qualified and o.score == c.score and o is not c for o in self.candidates):
+                    verdict += " (tie: the earliest entry wins)"
+            elif c.qualified:
+                assert self.winner is not None
+                verdict = (
+                    f"loses with score {c.score}"
+                    + (" (tie: an earlier entry wins)" if c.score == self.winner.score else "")
+                )
+            else:
+                verdict = f"disqualified: {c.disqualified}"
+            detail = f" [{', '.join(c.reasons)}]" if c.reasons else ""
+            ref = to_image(c.source, self.options.target_version).reference
+            lines.append(f"  {_label(c.source)} {ref}: {verdict}{detail}")
+        return lines
+
+
+def _label(source: ImageSource) -> str:
+    if source.origin is not None and source.origin.line:
+        return f"{source.origin.path or source.name} ({source.origin.file}:{source.origin.line})"
+    return source.origin.path if source.origin and source.origin.path else source.name
+
+
+def _version_score(
+    constraint: str | None, wanted: str | None, what: str
+) -> tuple[int, str | None, str]:
+    """(score, disqualifying reason or None, note) of one version constraint."""
+    if constraint is None:
+        return 0, None, f"no {what} constraint"
+    if wanted is None:
+        return 0, None, f"{what} {constraint!r} not checked (no {what} given)"
+    if not semver.parse_constraint(constraint).check_text(semver.normalize_cluster_version(wanted)):
+        return 0, f"{what} {wanted} does not satisfy {constraint!r}", ""
+    exact = semver.is_exact_constraint(constraint)
+    return (2 if exact else 1), None, f"{what} {constraint!r} met (+{2 if exact else 1})"
+
+
+def score(source: ImageSource, options: FindOptions) -> Candidate:
+    """Score one entry against the options (SPEC §2)."""
+    total = 0
+    reasons: list[str] = []
+    checks = (
+        (source.target_constraint(options.version_field), options.target_version, "target version"),
+        (source.runtime_version, options.runtime_version, "runtime version"),
+    )
+    for constraint, wanted, what in checks:
+        points, disqualified, note = _version_score(constraint, wanted, what)
+        if disqualified:
+            return Candidate(source, 0, disqualified, tuple(reasons))
+        total += points
+        reasons.append(note)
+    archs = source.architectures
+    if archs:
+        if options.architecture not in archs:
+            return Candidate(
+                source, 0, f"architecture {options.architecture} not in {list(archs)}", tuple(reasons)
+            )
+        points = 2 if set(archs) == {options.architecture} else 1
+        total += points
+        reasons.append(f"architecture {options.architecture} in {list(archs)} (+{points})")
+    else:
+        reasons.append("serves every architecture")
+    return Candidate(source, total, "", tuple(reasons))
+
+
+def find(vector: ImageVector, name: str, options: FindOptions) -> FindResult:
+    """Every entry of `name` is a candidate; the highest score wins, the earliest on a tie."""
+    candidates = tuple(score(source, options) for source in vector.images if source.name == name)
+    winner: Candidate | None = None
+    for candidate in candidates:
+        if candidate.qualified and (winner is None or candidate.score > winner.score):
+            winner = candidate
+    return FindResult(name, options, candidates, winner)
+
+
+def to_image(source: ImageSource, target_version: str | None = None) -> Image:
+    """The image an entry stands for; an entry without tag takes `v<target version>`."""
+    tag = source.tag
+    if tag is None and source.ref is None and target_version:
+        tag = "v" + target_version.lstrip("v")
+    return Image(source.name, source.repository, tag, source.ref, source)
+
+
+def _merge_entry(base: ImageSource, over: ImageSource) -> ImageSource:
+    repository, tag, ref = base.repository, base.tag, base.ref
+    if over.ref is not None:
+        ref, repository, tag = over.ref, None, None
+    if over.repository is not None:
+        repository, ref = over.repository, None
+    if over.tag is not None:
+        tag = over.tag
+    return replace(
+        base,
+        repository=repository,
+        tag=tag,
+        ref=ref,
+        source_repository=over.source_repository or base.source_repository,
+        extra={**base.extra, **over.extra},
+        origin=over.origin or base.origin,
+    )
+
+
+@dataclass(frozen=True)
+class MergeResult:
+    vector: ImageVector
+    warnings: tuple[Problem, ...] = ()
+    errors: tuple[Problem, ...] = ()
+
+
+def merge(
+    base: ImageVector,
+    overwrite: ImageVector,
+    version_field: VersionField = "constraint",
+    warn_shadowed: bool = True,
+) -> MergeResult:
+    """Merge `overwrite` into `base`: same key merges field by field, a new key is appended (SPEC §2)."""
+    images = list(base.images)
+    index = {image.key(version_field): i for i, image in enumerate(images)}
+    warnings: list[Problem] = []
+    errors: list[Problem] = []
+    for over in overwrite.images:
+        key = over.key(version_field)
+        where = over.origin or Origin("overwrite", path=over.name)
+        if key in index:
+            current = images[index[key]]
+            if current.ref is not None and over.tag is not None and over.repository is None and over.ref is None:
+                errors.append(
+                    Problem(
+                        where,
+                        f"sets only 'tag' but {_label(current)} uses 'ref'; give 'repository' too, or a 'ref'",
+                    )
+                )
+                continue
+            images[index[key]] = _merge_entry(current, over)
+            continue
+        if not over.complete:
+            errors.append(
+                Problem(
+                    where,
+                    f"no entry of {over.name!r} in the base vector has the same runtimeVersion, targetVersion and "
+                    "architectures, so this entry is appended and needs 'repository' or 'ref'",
+                )
+            )
+            continue
+        same_name = [image for image in base.images if image.name == over.name]
+        if warn_shadowed and same_name:
+            others = ", ".join(_label(image) for image in same_name)
+            warnings.append(
+                Problem(
+                    where,
+                    f"is appended as a new entry of {over.name!r}, because its runtimeVersion, targetVersion or "
+                    f"architectures differ from {others}; it may never win. Copy those fields to overwrite "
+                    "the entry instead",
+                    "warning",
+                )
+            )
+        index[key] = len(images)
+        images.append(over)
+    ca_bundle = overwrite.ca_bundle if overwrite.ca_bundle is not None else base.ca_bundle
+    return MergeResult(ImageVector(tuple(images), ca_bundle), tuple(warnings), tuple(errors))
+
+
+def merge_all(
+    vectors: list[ImageVector], overwrites: list[ImageVector], version_field: VersionField = "constraint"
+) -> MergeResult:
+    """Base vectors merge later over earlier, then every overwrite in order."""
+    result = MergeResult(ImageVector())
+    warnings: list[Problem] = []
+    errors: list[Problem] = []
+    for i, vector in enumerate(vectors):
+        result = merge(result.vector, vector, version_field, warn_shadowed=False) if i else MergeResult(vector)
+        errors.extend(result.errors)
+    for overwrite in overwrites:
+        result = merge(result.vector, overwrite, version_field)
+        warnings.extend(result.warnings)
+        errors.extend(result.errors)
+    return MergeResult(result.vector, tuple(warnings), tuple(errors))
+
+
+def repositories(vector: ImageVector) -> dict[str, str]:
+    """Repository → vector name, for matching third-party images by repository (first entry wins)."""
+    result: dict[str, str] = {}
+    for image in vector.images:
+        repository = image.repository
+        if repository is None and image.ref is not None:
+            from .model import split_reference
+
+            repository = split_reference(image.ref)[0]
+        if repository:
+            result.setdefault(repository, image.name)
+    return result

@@ -1,0 +1,180 @@
+"""Compose YAML with libyaml, keep marks, and turn nodes into plain data with located problems.
+
+Only safe loading: nodes are composed, never constructed into Python objects; an unknown tag is a data
+error.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from .model import Origin, Problem
+
+try:
+    _Loader: type[Any] = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - libyaml missing
+    _Loader = yaml.SafeLoader
+
+STR = "tag:yaml.org,2002:str"
+INT = "tag:yaml.org,2002:int"
+FLOAT = "tag:yaml.org,2002:float"
+BOOL = "tag:yaml.org,2002:bool"
+NULL = "tag:yaml.org,2002:null"
+MAP = "tag:yaml.org,2002:map"
+SEQ = "tag:yaml.org,2002:seq"
+_KNOWN_TAGS = {STR, INT, FLOAT, BOOL, NULL, MAP, SEQ, "tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:binary"}
+
+
+class YAMLError(Exception):
+    """YAML that does not parse; carries a located problem."""
+
+    def __init__(self, problem: Problem) -> None:
+        self.problem = problem
+        super().__init__(str(problem))
+
+
+def origin(file: str, node: Node, path: str = "") -> Origin:
+    mark = node.start_mark
+    return Origin(file, mark.line + 1, mark.column + 1, path)
+
+
+def _first_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def syntax_problem(file: str, exc: yaml.YAMLError, line_offset: int = 0) -> Problem:
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    what = getattr(exc, "problem", None) or str(exc)
+    context = getattr(exc, "context", None)
+    message = f"invalid YAML: {_first_line(str(what))}"
+    if context:
+        message += f" ({_first_line(str(context))})"
+    if mark is not None:
+        return Problem(Origin(file, mark.line + 1 + line_offset, mark.column + 1), message)
+    return Problem(Origin(file), message)
+
+
+def compose_all(text: str, file: str) -> list[Node | None]:
+    """All documents of a stream as nodes; raises YAMLError on a syntax error."""
+    try:
+        return list(yaml.compose_all(text, Loader=_Loader))
+    except yaml.YAMLError as exc:
+        raise YAMLError(syntax_problem(file, exc)) from None
+
+
+def compose_one(text: str, file: str) -> Node | None:
+    docs = compose_all(text, file)
+    if len(docs) > 1:
+        second = docs[1]
+        line = second.start_mark.line + 1 if second is not None else 0
+        raise YAMLError(Problem(Origin(file, line, 1), "expected one YAML document, found several"))
+    return docs[0] if docs else None
+
+
+def kind_of(node: Node) -> str:
+    if isinstance(node, MappingNode):
+        return "a mapping"
+    if isinstance(node, SequenceNode):
+        return "a list"
+    if node.tag == NULL:
+        return "null"
+    if node.tag == BOOL:
+        return "a boolean"
+    if node.tag in (INT, FLOAT):
+        return "a number"
+    return "a string"
+
+
+def scalar_value(node: ScalarNode) -> Any:
+    """The plain value of a scalar, resolved by its (implicit or explicit) tag."""
+    tag, value = node.tag, node.value
+    if tag == NULL:
+        return None
+    if tag == BOOL:
+        return value in ("yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON")
+    if tag == INT:
+        try:
+            text = value.replace("_", "")
+            if text.startswith(("0x", "-0x", "+0x")):
+                return int(text, 16)
+            if text.startswith(("0o", "-0o", "+0o")):
+                return int(text.replace("0o", ""), 8)
+            return int(text)
+        except ValueError:
+            return value
+    if tag == FLOAT:
+        lowered = value.lower()
+        if lowered in (".nan",):
+            return math.nan
+        if lowered in (".inf", "+.inf"):
+            return math.inf
+        if lowered == "-.inf":
+            return -math.inf
+        try:
+            return float(value.replace("_", ""))
+        except ValueError:
+            return value
+    return value
+
+
+def join_path(path: str, key: str | int) -> str:
+    if isinstance(key, int):
+        return f"{path}[{key}]"
+    return f"{path}.{key}" if path else key
+
+
+def check_tag(node: Node, file: str, path: str, problems: list[Problem]) -> bool:
+    if node.tag in _KNOWN_TAGS:
+        return True
+    problems.append(
+        Problem(origin(file, node, path), f"unsupported YAML tag {node.tag!r}: only plain data is accepted")
+    )
+    return False
+
+
+def mapping_items(
+    node: MappingNode, file: str, path: str, problems: list[Problem]
+) -> list[tuple[str, Node, Node]]:
+    """(key, key node, value node) of a mapping, reporting duplicate and non-string keys."""
+    seen: dict[str, Node] = {}
+    items: list[tuple[str, Node, Node]] = []
+    for key_node, value_node in node.value:
+        if not isinstance(key_node, ScalarNode):
+            problems.append(Problem(origin(file, key_node, path), "mapping keys must be strings"))
+            continue
+        key = key_node.value
+        if key == "<<" and key_node.tag == "tag:yaml.org,2002:merge":
+            problems.append(Problem(origin(file, key_node, path), "merge keys (<<) are not supported here"))
+            continue
+        if key in seen:
+            first = seen[key].start_mark.line + 1
+            problems.append(
+                Problem(
+                    origin(file, key_node, join_path(path, key)),
+                    f"duplicate key {key!r} (first at line {first}); remove one of them",
+                )
+            )
+            continue
+        seen[key] = key_node
+        items.append((key, key_node, value_node))
+    return items
+
+
+def to_python(node: Node, file: str, path: str, problems: list[Problem]) -> Any:
+    """Plain data of a node tree, reporting unknown tags and duplicate keys as problems."""
+    if not check_tag(node, file, path, problems):
+        return None
+    if isinstance(node, ScalarNode):
+        return scalar_value(node)
+    if isinstance(node, SequenceNode):
+        return [to_python(item, file, join_path(path, i), problems) for i, item in enumerate(node.value)]
+    if isinstance(node, MappingNode):
+        return {
+            key: to_python(value, file, join_path(path, key), problems)
+            for key, _, value in mapping_items(node, file, path, problems)
+        }
+    return None  # pragma: no cover
