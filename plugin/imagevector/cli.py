@@ -120,6 +120,11 @@ Run 'imagevector COMMAND --help' for the options of a command.""",
     _common(render)
     _render_arguments(render)
     render.set_defaults(func=_cmd_render)
+
+    from . import legacy, precommit
+
+    legacy.register(sub)
+    precommit.register(sub)
     return parser
 
 

@@ -101,6 +101,7 @@ _NUMERIC_RE: Final = re.compile(r"[0-9]+")
 _EXACT_RE: Final = re.compile(r"v?[0-9]+\.[0-9]+\.[0-9]+|=")
 _CLUSTER_CUT_RE: Final = re.compile(r"[-+~]")
 _WILDCARDS: Final = frozenset({"x", "X", "*"})
+_NOT_SEMVER: Final = "not a semantic version"
 
 
 def _quote(text: str) -> str:
@@ -229,7 +230,7 @@ def _parse_version(text: str) -> Version:
         raise _BadVersion("empty string")
     match = _VERSION_RE.fullmatch(text)
     if match is None:
-        raise _BadVersion("not a semantic version")
+        raise _BadVersion(_NOT_SEMVER)
     major, minor, patch, prerelease, metadata = match.groups()
     if prerelease:
         for ident in prerelease.split("."):
@@ -416,7 +417,8 @@ def _make_comparator(op: str, text: str) -> _Comparator:
     try:
         version = _parse_version(normalized)
     except _BadVersion as exc:
-        raise _BadConstraint(f"{_quote(text)} is not a version ({exc})") from None
+        detail = "" if str(exc) == _NOT_SEMVER else f" ({exc})"
+        raise _BadConstraint(f"{_quote(text)} is not a version{detail}") from None
     return _Comparator(
         op=op,
         original=text,

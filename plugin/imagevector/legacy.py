@@ -1,0 +1,14 @@
+"""The legacy kustomize exec plugin (for `kubectl kustomize --enable-alpha-plugins`). Filled in by issue 4."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+
+def register(sub: Any) -> None:
+    """Add this module's subcommands to the `imagevector` parser."""
+    del sub
+
+
+__all__ = ["register", "argparse"]
