@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from .errors import UserError
-from .model import ARCHITECTURES
+from .model import ARCHITECTURES, VersionField
 
 PROG = "imagevector"
 
@@ -246,7 +246,9 @@ def _details(image: Any) -> dict[str, Any]:
 def _cmd_validate(args: argparse.Namespace) -> int:
     from .inputs import read_source, validate_file
 
-    version_field = args.version_field or os.environ.get("IMAGEVECTOR_VERSION_FIELD") or "constraint"
+    version_field: VersionField = "label" if (
+        args.version_field or os.environ.get("IMAGEVECTOR_VERSION_FIELD")
+    ) == "label" else "constraint"
     failed = False
     for path in args.files:
         try:

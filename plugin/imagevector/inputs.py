@@ -5,12 +5,12 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
+from yaml.nodes import Node
+
 from .errors import UserError
 from .model import Component, ImageVector, Origin, Problem, VersionField
 from .validation import Role, components_from_node, detect_kind, vector_from_node
 from .yamlnodes import YAMLError, compose_one
-
-from yaml.nodes import Node
 
 DEFAULT_MAX_INPUT_BYTES = 256 * 1024 * 1024
 

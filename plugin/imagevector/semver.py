@@ -86,14 +86,10 @@ _OP_CHARS: Final = r"[=!<>~^]"
 
 # A version as NewVersion (coercing) accepts it: optional "v", 1 to 3 numbers (leading zeros
 # allowed), optional prerelease and metadata.
-_VERSION_RE: Final = re.compile(
-    rf"v?([0-9]+)(?:\.([0-9]+))?(?:\.([0-9]+))?(?:-({_DOTTED}))?(?:\+({_DOTTED}))?"
-)
+_VERSION_RE: Final = re.compile(rf"v?([0-9]+)(?:\.([0-9]+))?(?:\.([0-9]+))?(?:-({_DOTTED}))?(?:\+({_DOTTED}))?")
 # A version inside a constraint: numbers or wildcards.
 _CV: Final = rf"v?{_PART}(?:\.{_PART})?(?:\.{_PART})?(?:-{_DOTTED})?(?:\+{_DOTTED})?"
-_CV_PARTS_RE: Final = re.compile(
-    rf"v?({_PART})(?:\.({_PART}))?(?:\.({_PART}))?(?:-({_DOTTED}))?(?:\+({_DOTTED}))?"
-)
+_CV_PARTS_RE: Final = re.compile(rf"v?({_PART})(?:\.({_PART}))?(?:\.({_PART}))?(?:-({_DOTTED}))?(?:\+({_DOTTED}))?")
 _ITEM_RE: Final = re.compile(rf"({_OP_CHARS}*){_WS}*({_CV})")
 _BAD_ITEM_RE: Final = re.compile(rf"({_OP_CHARS}*){_WS}*([^ \t\n\f\r,]*)")
 _RANGE_RE: Final = re.compile(rf"{_WS}*({_CV}){_WS}+-{_WS}+({_CV}){_WS}*")
@@ -442,12 +438,12 @@ def _diagnose(text: str, pos: int) -> str:
     op, token = match.groups()
     if op and op not in _CHECKS:
         return f"{_quote(op)} is not a valid operator"
+    if op and (not token or token[0] in "=!<>~^"):
+        return f"operator {_quote(op)} is missing a version"
     if token and (token[0].isalnum() or token[0] in "*."):
         return f"{_quote(token)} is not a version"
     if token:
         return f"unexpected {_quote(token)}"
-    if op:
-        return f"operator {_quote(op)} is missing a version"
     return f"unexpected {_quote(text[pos])}"
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -46,9 +45,9 @@ class Settings:
 
 def check_options(options: FindOptions) -> None:
     problems: list[str] = []
-    for what, flag, value in (
-        ("target version", "--target-version", options.target_version),
-        ("runtime version", "--runtime-version", options.runtime_version),
+    for flag, value in (
+        ("--target-version", options.target_version),
+        ("--runtime-version", options.runtime_version),
     ):
         if value is None:
             continue

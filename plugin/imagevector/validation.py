@@ -16,12 +16,12 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from . import semver
 from .model import ARCHITECTURES, Component, ImageSource, ImageVector, Origin, Problem, VersionField
 from .yamlnodes import (
-    check_tag,
     FLOAT,
     INT,
     NULL,
     STR,
     YAMLError,
+    check_tag,
     compose_one,
     join_path,
     kind_of,
@@ -59,7 +59,7 @@ def _string(node: Node, file: str, path: str, problems: list[Problem]) -> str | 
             if not node.value.strip():
                 problems.append(Problem(origin(file, node, path), "must not be empty"))
                 return None
-            return node.value
+            return str(node.value)
     problems.append(Problem(origin(file, node, path), f"must be a string, not {kind_of(node)}"))
     return None
 
@@ -267,7 +267,8 @@ def components_from_node(
         return components, problems
     for key, _k, value in mapping_items(node, file, "", problems):
         if key != "components":
-            problems.append(Problem(origin(file, value, key), f"unknown top-level field {key!r}; expected 'components'"))
+            message = f"unknown top-level field {key!r}; expected 'components'"
+            problems.append(Problem(origin(file, value, key), message))
             continue
         if isinstance(value, ScalarNode) and value.tag == NULL:
             continue

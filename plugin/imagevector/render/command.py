@@ -34,7 +34,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="do not wire component overwrites into the components' own workloads")
     parser.add_argument("--templates", metavar="DIR", help="a folder of templates that replace the built-in ones")
     parser.add_argument("--log-file", metavar="FILE",
-                        help=f"also append errors to FILE (Helm 4 hides a post-renderer's stderr); default ${ENV_LOG_FILE}")
+                        help="also append errors to FILE (Helm 4 hides a post-renderer's stderr); "
+                        f"default ${ENV_LOG_FILE}")
     parser.add_argument("--load-restrictor", choices=("rootOnly", "none"), default="rootOnly",
                         help="KRM: may functionConfig paths leave the working directory? (default rootOnly)")
     parser.add_argument("--max-input-bytes", type=int, default=DEFAULT_MAX_INPUT_BYTES, metavar="N",

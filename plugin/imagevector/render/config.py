@@ -180,7 +180,8 @@ def _spec(spec: dict[str, Any], reader: _Reader, config: RenderConfig) -> None:
     for key in spec:
         if key not in _SPEC_FIELDS:
             reader.fail(f"spec.{key}", f"unknown field; expected one of {', '.join(sorted(_SPEC_FIELDS))}")
-    reader.restrict = reader.restrict and not bool(reader.boolean(spec.get("allowPathsOutside"), "spec.allowPathsOutside"))
+    allow_outside = reader.boolean(spec.get("allowPathsOutside"), "spec.allowPathsOutside")
+    reader.restrict = reader.restrict and not allow_outside
     _common(spec, "spec", reader, config)
     version_field = reader.string(spec.get("versionField"), "spec.versionField")
     if version_field is not None:
@@ -194,7 +195,8 @@ def _spec(spec: dict[str, Any], reader: _Reader, config: RenderConfig) -> None:
         path, pod_path = item.get("path"), item.get("podSpecPath")
         unknown = set(item) - {"kind", "group", "path", "podSpecPath"}
         if unknown:
-            reader.fail(where, f"unknown field(s) {', '.join(sorted(unknown))}; expected kind, group, path or podSpecPath")
+            names = ", ".join(sorted(unknown))
+            reader.fail(where, f"unknown field(s) {names}; expected kind, group, path or podSpecPath")
         if not kind or (path is None) == (pod_path is None):
             reader.fail(where, "needs 'kind' and exactly one of 'path' (an image string) or 'podSpecPath'")
             continue
@@ -204,7 +206,9 @@ def _spec(spec: dict[str, Any], reader: _Reader, config: RenderConfig) -> None:
             reader.fail(where, str(exc))
             continue
         config.field_specs.append(
-            FieldSpec(kind, parsed, pod_spec=pod_path is not None, group=reader.string(item.get("group"), f"{where}.group"))
+            FieldSpec(
+                kind, parsed, pod_spec=pod_path is not None, group=reader.string(item.get("group"), f"{where}.group")
+            )
         )
     for i, item in enumerate(_list(spec.get("wire"), "spec.wire", reader)):
         where = f"spec.wire[{i}]"

@@ -90,7 +90,7 @@ def get(node: Node, key: str) -> Node | None:
     if isinstance(node, MappingNode):
         for key_node, value in node.value:
             if isinstance(key_node, ScalarNode) and key_node.value == key:
-                return value
+                return value  # type: ignore[no-any-return]
     return None
 
 

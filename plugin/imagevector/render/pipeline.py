@@ -40,7 +40,9 @@ class WireTarget:
         if len(parts) == 2:
             parts.insert(1, "")
         if len(parts) != 3 or not parts[0] or not parts[2]:
-            raise ValueError(f"--wire {text!r}: expected KIND/NAMESPACE/NAME[:CONTAINER], e.g. Deployment/garden/gardenlet")
+            raise ValueError(
+                f"--wire {text!r}: expected KIND/NAMESPACE/NAME[:CONTAINER], e.g. Deployment/garden/gardenlet"
+            )
         return cls(parts[0], parts[1] or None, parts[2], container or None)
 
     def matches(self, ident: Identity) -> bool:

@@ -73,4 +73,5 @@ def apply(source: str, edits: list[Edit]) -> str:
 
 def block_value(node: ScalarNode) -> str:
     """An image written as a block scalar carries a newline (`|`) that is not part of the image."""
-    return node.value.strip() if node.style in ("|", ">") else node.value
+    value = str(node.value)
+    return value.strip() if node.style in ("|", ">") else value

@@ -164,7 +164,7 @@ def edit_workload(
 def _upsert(items: Any, item: dict[str, Any], key: str, path: str) -> None:
     if not isinstance(items, list):
         raise StructuralError(f"must be a list, not {type(items).__name__}", path)
-    for i, existing in enumerate(items):
+    for existing in items:
         if isinstance(existing, dict) and existing.get(key) == item[key]:
             if dict(existing) != item:
                 existing.clear()

@@ -126,7 +126,9 @@ def wire(result: RenderResult, ctx: RenderContext) -> None:
         if not matched:
             if not plan.component:
                 result.problems.append(
-                    RenderProblem(f"--wire {plan.target}: no such workload in the stream; check kind, namespace and name")
+                    RenderProblem(
+                        f"--wire {plan.target}: no such workload in the stream; check kind, namespace and name"
+                    )
                 )
             continue
         for doc in matched:
@@ -195,12 +197,13 @@ def _wire_document(
         annotations=annotations,
     )
     text = dump_resource(config_map)
-    for key, stale in list(existing.items()):
-        same_target = GENERATED_FOR in stale.text and f"{ident.kind}/{ident.namespace or ''}/{ident.name}" in stale.text
-        if key == (ident.namespace, name):
+    target_text = f"{ident.kind}/{ident.namespace or ''}/{ident.name}"
+    for ident_key, stale in list(existing.items()):
+        same_target = GENERATED_FOR in stale.text and target_text in stale.text
+        if ident_key == (ident.namespace, name):
             stale.text = _with_header(stale.text, text)
             return
-        if same_target and ctx.wire.hashed_names and key[1] and key[1].startswith(
+        if same_target and ctx.wire.hashed_names and ident_key[1] and ident_key[1].startswith(
             (plan.target.config_map or f"{ident.name}-images-overwrite") + "-"
         ):
             stale.text = ""  # a ConfigMap of an earlier content hash: superseded
