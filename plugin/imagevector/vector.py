@@ -128,7 +128,7 @@ def to_image(source: ImageSource, target_version: str | None = None) -> Image:
     """The image an entry stands for; an entry without tag takes `v<target version>`."""
     tag = source.tag
     if tag is None and source.ref is None and target_version:
-        tag = "v" + target_version.lstrip("v")
+        tag = "v" + semver.normalize_cluster_version(target_version)
     return Image(source.name, source.repository, tag, source.ref, source)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from dataclasses import replace
 from collections.abc import Mapping
 from typing import Any
 
@@ -121,7 +122,8 @@ def _run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
             config = load_config_file(config_path) if config_path else parse_config(
                 function_config, "functionConfig", os.getcwd(), restrict=args.load_restrictor == "rootOnly"
             )
-            return build_context(args, config, env)
+            ctx = build_context(args, config, env)
+            return replace(ctx, wire=replace(ctx.wire, annotate_paths=True))
 
         out, problems, ok = run_krm(text, build)
         for problem in problems:
