@@ -1,14 +1,347 @@
-"""The pre-commit hooks. Filled in by issue 4."""
+"""The pre-commit hooks: `imagevector render-check` re-renders committed manifests and diffs them.
+
+The list of what to render lives in a small file (default `.imagevector-render.yaml` at the repository root):
+
+    apiVersion: imagevector.dev/v1alpha1
+    kind: RenderCheck
+    renders:
+    - input: deploy/helm-template.yaml      # a checked-in YAML stream (e.g. `helm template` output)
+      output: deploy/rendered.yaml          # the committed result that must stay up to date
+      config: deploy/imagevector.yaml       # an ImageVectorRenderer (or ConfigMap) config, paths relative to it
+      targetVersion: "1.32"                 # any ImageVectorRenderer spec field, over the config's value
+
+Relative paths are relative to the folder of the render-check file. The environment (IMAGEVECTOR*,
+KUBE_VERSION) is ignored, so that the check gives the same answer on every machine.
+"""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import difflib
+import os
+import sys
+import tempfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
+
+import yaml
+
+from .errors import UserError
+from .inputs import decode, read_source
+from .render.config import API_VERSION, KIND, RenderConfig, load_config_file, parse_config
+from .render.pipeline import RenderContext, WireOptions, render
+from .settings import Settings, resolve_settings
+
+CHECK_KIND = "RenderCheck"
+DEFAULT_CONFIG_FILE = ".imagevector-render.yaml"
+_ENTRY_KEYS = {"input", "output", "config"}
+
+_EPILOG = f"""the render-check file ({DEFAULT_CONFIG_FILE}):
+  apiVersion: {API_VERSION}
+  kind: {CHECK_KIND}
+  renders:
+  - input: deploy/helm-template.yaml    # checked-in manifests (a YAML stream)
+    output: deploy/rendered.yaml        # committed result
+    config: deploy/imagevector.yaml     # an {KIND} config (optional)
+    targetVersion: "1.32"               # or any {KIND} spec field inline (vector, overwrite, wire, ...)
+
+exit status: 0 all up to date; 1 a file is out of date (a diff is printed, or with --write it was
+rewritten), or a render failed. FILES limit the check to the renders that read or write one of them."""
+
+
+@dataclass
+class Entry:
+    """One render of the render-check file, with every file it depends on."""
+
+    index: int
+    input: str
+    output: str
+    config: RenderConfig
+    depends: set[str] = field(default_factory=set)
 
 
 def register(sub: Any) -> None:
-    """Add this module's subcommands to the `imagevector` parser."""
-    del sub
+    """Add `render-check` to the `imagevector` parser."""
+    parser = sub.add_parser(
+        "render-check",
+        help="re-render committed manifests and fail with a diff when one is out of date (pre-commit hook)",
+        description="Re-render the renders listed in the render-check file and compare them with the committed "
+        "output files. Out-of-date files are printed as a unified diff (or rewritten atomically with --write).",
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--config-file", default=DEFAULT_CONFIG_FILE, metavar="FILE",
+        help=f"the render-check file that lists the renders (default {DEFAULT_CONFIG_FILE})",
+    )
+    parser.add_argument(
+        "--write", "--fix", action="store_true", dest="write",
+        help="rewrite out-of-date output files (atomically) instead of printing a diff; still exits 1",
+    )
+    parser.add_argument("files", nargs="*", metavar="FILES", help="changed files (pre-commit passes them)")
+    parser.set_defaults(func=run)
 
 
-__all__ = ["register", "argparse"]
+def run(args: argparse.Namespace) -> int:
+    return render_check(args.config_file, args.files, write=args.write)
+
+
+def render_check(config_file: str, files: Sequence[str] = (), write: bool = False) -> int:
+    """Check (or with `write` rewrite) every render selected by `files`; 0 when all are up to date."""
+    entries = load_entries(config_file)
+    selected = select(entries, config_file, files)
+    status = 0
+    for entry in selected:
+        try:
+            new = render_entry(entry)
+        except UserError as exc:
+            for line in exc.lines:
+                print(line, file=sys.stderr)
+            status = 1
+            continue
+        old = _read_output(entry.output)
+        if old == new:
+            continue
+        status = 1
+        shown = _display(entry.output)
+        if write:
+            try:
+                atomic_write(entry.output, new)
+            except OSError as exc:
+                print(f"{shown}: is out of date and cannot be rewritten: {exc.strerror}", file=sys.stderr)
+                continue
+            print(f"{shown}: was out of date; rewritten", file=sys.stderr)
+        else:
+            sys.stdout.write(unified_diff(old, new, shown))
+            print(f"{shown}: is out of date; run 'imagevector render-check --write' to update it", file=sys.stderr)
+    sys.stdout.flush()
+    return status
+
+
+def load_entries(config_file: str) -> list[Entry]:
+    """Parse the render-check file; all problems of all entries are reported at once."""
+    source = read_source(config_file, "render-check file (--config-file)")
+    try:
+        data = yaml.safe_load(source.text)
+    except yaml.YAMLError as exc:
+        from .yamlnodes import syntax_problem
+
+        raise UserError([syntax_problem(config_file, exc)]) from None
+    if not isinstance(data, dict):
+        raise UserError(f"{config_file}: must be a mapping with kind: {CHECK_KIND} and a 'renders' list")
+    problems: list[str] = []
+    if data.get("kind") != CHECK_KIND or data.get("apiVersion") != API_VERSION:
+        problems.append(f"{config_file}: expected apiVersion: {API_VERSION} and kind: {CHECK_KIND}")
+    unknown = set(data) - {"apiVersion", "kind", "metadata", "renders"}
+    if unknown:
+        problems.append(f"{config_file}: unknown field(s) {', '.join(sorted(map(str, unknown)))}; expected renders")
+    renders = data.get("renders")
+    if not isinstance(renders, list) or not renders:
+        problems.append(f"{config_file}: renders: must be a non-empty list of {{input, output, ...}}")
+        raise UserError(problems)
+    base_dir = os.path.dirname(os.path.abspath(config_file))
+    entries: list[Entry] = []
+    for i, item in enumerate(renders):
+        try:
+            entries.append(_entry(item, i, config_file, base_dir))
+        except UserError as exc:
+            problems.extend(exc.lines)
+    if problems:
+        raise UserError(problems)
+    return entries
+
+
+def _entry(item: Any, index: int, config_file: str, base_dir: str) -> Entry:
+    where = f"{config_file}: renders[{index}]"
+    if not isinstance(item, dict):
+        raise UserError(f"{where}: must be a mapping with 'input' and 'output'")
+    paths: dict[str, str] = {}
+    problems: list[str] = []
+    for key in ("input", "output"):
+        value = item.get(key)
+        if not isinstance(value, str) or not value:
+            problems.append(f"{where}.{key}: required; the path of the {key} manifests file")
+        else:
+            paths[key] = os.path.normpath(os.path.join(base_dir, value))
+    config = RenderConfig()
+    depends: set[str] = set()
+    config_path = item.get("config")
+    if config_path is not None:
+        if not isinstance(config_path, str) or not config_path:
+            problems.append(f"{where}.config: must be the path of an {KIND} config file")
+        else:
+            full = os.path.normpath(os.path.join(base_dir, config_path))
+            depends.add(full)
+            try:
+                config = load_config_file(full)
+            except UserError as exc:
+                problems.extend(exc.lines)
+    inline = {key: value for key, value in item.items() if key not in _ENTRY_KEYS}
+    if inline:
+        document = {"apiVersion": API_VERSION, "kind": KIND, "spec": inline}
+        try:
+            config = _over(config, parse_config(document, where, base_dir))
+        except UserError as exc:
+            problems.extend(line.replace(f"{where}: spec.", f"{where}.") for line in exc.lines)
+    if problems:
+        raise UserError(problems)
+    if paths["input"] == paths["output"]:
+        raise UserError(f"{where}: input and output are the same file; the output must be a separate file")
+    depends.update(paths.values())
+    depends.update(_source_paths(config))
+    if config.templates:
+        depends.add(os.path.normpath(config.templates))
+    return Entry(index, paths["input"], paths["output"], config, {os.path.realpath(p) for p in depends})
+
+
+def _over(base: RenderConfig, top: RenderConfig) -> RenderConfig:
+    """`top` (inline fields of an entry) over `base` (its config file): set values win, lists add up."""
+    b, t = base.settings, top.settings
+    settings = Settings(
+        vectors=t.vectors or b.vectors,
+        overwrites=t.overwrites or b.overwrites,
+        components=t.components if t.components is not None else b.components,
+        target_version=t.target_version or b.target_version,
+        runtime_version=t.runtime_version or b.runtime_version,
+        architecture=t.architecture or b.architecture,
+        version_field=t.version_field or b.version_field,
+    )
+    return RenderConfig(
+        settings=settings,
+        field_specs=base.field_specs + top.field_specs,
+        wire=base.wire + top.wire,
+        components=base.components + top.components,
+        inject_components=top.inject_components if top.inject_components is not None else base.inject_components,
+        hashed_names=top.hashed_names if top.hashed_names is not None else base.hashed_names,
+        replace_env=top.replace_env if top.replace_env is not None else base.replace_env,
+        templates=top.templates or base.templates,
+    )
+
+
+def _source_paths(config: RenderConfig) -> Iterable[str]:
+    s = config.settings
+    for source in [*s.vectors, *s.overwrites, *([s.components] if s.components is not None else [])]:
+        if source.path:
+            yield os.path.abspath(source.path)
+
+
+def select(entries: list[Entry], config_file: str, files: Sequence[str]) -> list[Entry]:
+    """All entries when no FILES are given or the render-check file is among them; else those that use one."""
+    if not files:
+        return entries
+    wanted = {os.path.realpath(f) for f in files}
+    if os.path.realpath(config_file) in wanted:
+        return entries
+    chosen = []
+    for entry in entries:
+        templates = [p for p in entry.depends if os.path.isdir(p)]
+        if entry.depends & wanted or any(w.startswith(t + os.sep) for t in templates for w in wanted):
+            chosen.append(entry)
+    return chosen
+
+
+def render_entry(entry: Entry) -> str:
+    """The rendered text of one entry, rendered in-process; the environment is not consulted."""
+    source = read_source(entry.input, "render-check input")
+    config = entry.config
+    resolved = resolve_settings(config.settings)
+    from .render.fields import default_specs
+
+    ctx = RenderContext(
+        resolved,
+        (*default_specs(), *config.field_specs),
+        WireOptions(
+            targets=tuple(config.wire),
+            components=tuple(config.components),
+            inject_components=True if config.inject_components is None else config.inject_components,
+            hashed_names=bool(config.hashed_names),
+            replace_env=bool(config.replace_env),
+            templates=config.templates,
+        ),
+    )
+    result = render(source.text, ctx)
+    errors = [_locate(str(p), entry.input) for p in result.problems if p.severity == "error"]
+    if errors or not result.ok:
+        raise UserError(errors or [f"{_display(entry.input)}: the render failed"])
+    for problem in result.problems:
+        print(f"warning: {_locate(str(problem), entry.input)}", file=sys.stderr)
+    for warning in resolved.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    return result.text
+
+
+def _locate(message: str, path: str) -> str:
+    """Render problems name "stdin"; here the stream is the entry's input file."""
+    return _display(path) + message[len("stdin"):] if message.startswith("stdin") else message
+
+
+def _display(path: str) -> str:
+    rel = os.path.relpath(path)
+    return (path if rel.startswith("..") else rel).replace(os.sep, "/")
+
+
+def _read_output(path: str) -> str | None:
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise UserError(f"{_display(path)}: render-check output cannot be read: {exc.strerror}") from None
+    return decode(data, _display(path))
+
+
+def unified_diff(old: str | None, new: str, path: str) -> str:
+    """A `git diff`-like unified diff of the committed (`old`, None when missing) and the rendered text."""
+    lines = difflib.unified_diff(
+        _lines(old or ""), _lines(new), "/dev/null" if old is None else f"a/{path}", f"b/{path}"
+    )
+    return "".join(lines)
+
+
+def _lines(text: str) -> list[str]:
+    lines = text.splitlines(keepends=True)
+    if lines and not lines[-1].endswith(("\n", "\r")):
+        lines[-1] += "\n\\ No newline at end of file\n"
+    return lines
+
+
+def atomic_write(path: str, text: str) -> None:
+    """Replace `path` by `text` atomically: a temporary file in the same folder, fsync, rename, fsync the folder.
+
+    Readers see the old or the new content, never a part; the file keeps its permission bits.
+    """
+    folder = os.path.dirname(os.path.abspath(path))
+    try:
+        mode = os.stat(path).st_mode & 0o7777
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(text.encode("utf-8"))
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    try:
+        dir_fd = os.open(folder, os.O_RDONLY)
+    except OSError:  # pragma: no cover - platforms without directory fds
+        return
+    try:
+        os.fsync(dir_fd)
+    except OSError:  # pragma: no cover - file systems that cannot sync a folder
+        pass
+    finally:
+        os.close(dir_fd)
+
+
+__all__ = ["register", "render_check", "load_entries", "render_entry", "unified_diff", "atomic_write"]

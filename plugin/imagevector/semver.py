@@ -42,11 +42,16 @@ release", prerelease identifiers compared numerically when both are numeric, num
 alphanumeric, otherwise in ASCII order, a shorter list of equal identifiers first; build
 metadata is ignored.
 
+Quirks of the library's code kept on purpose (its comments say otherwise): ``^*`` matches
+only 0.0.0, ``<= *`` only 0.0.*, and ``!= *`` behaves as ``!= 0.0.0``.
+
 Deliberate deviations from the Go library, all on inputs the library mishandles:
 
 * A hyphen range is rewritten with a space on both sides.  The library eats the whitespace
   before the range and so rejects ``<=2.0.0 1.0.0 - 2.0.0`` (it produces ``<=2.0.0>= ...``);
-  here that is the AND of both.
+  here that is the AND of both.  A range is also only recognised at the start of a term;
+  the library also rewrites mid-token (``>=1 - 2``), which only ever yields an invalid
+  constraint there, so both reject those inputs (with a different message).
 * ``|`` is not accepted inside a version.  The library's version pattern has ``|`` in a
   character class by mistake; it leaks through only after a wildcard (``1.x.|``), which the
   library accepts and which is rejected here.
@@ -92,7 +97,10 @@ _CV: Final = rf"v?{_PART}(?:\.{_PART})?(?:\.{_PART})?(?:-{_DOTTED})?(?:\+{_DOTTE
 _CV_PARTS_RE: Final = re.compile(rf"v?({_PART})(?:\.({_PART}))?(?:\.({_PART}))?(?:-({_DOTTED}))?(?:\+({_DOTTED}))?")
 _ITEM_RE: Final = re.compile(rf"({_OP_CHARS}*){_WS}*({_CV})")
 _BAD_ITEM_RE: Final = re.compile(rf"({_OP_CHARS}*){_WS}*([^ \t\n\f\r,]*)")
-_RANGE_RE: Final = re.compile(rf"{_WS}*({_CV}){_WS}+-{_WS}+({_CV}){_WS}*")
+# A hyphen range must start a term (start, whitespace, "," or "|" before it): the library
+# also matches mid-token, but every such rewrite yields an invalid constraint anyway, and
+# anchoring keeps the scan linear on long runs of digits or spaces.
+_RANGE_RE: Final = re.compile(rf"(?<![^ \t\n\f\r,|])({_CV}){_WS}+-{_WS}+({_CV})")
 _NUMERIC_RE: Final = re.compile(r"[0-9]+")
 _EXACT_RE: Final = re.compile(r"v?[0-9]+\.[0-9]+\.[0-9]+|=")
 _CLUSTER_CUT_RE: Final = re.compile(r"[-+~]")
@@ -101,7 +109,9 @@ _NOT_SEMVER: Final = "not a semantic version"
 
 
 def _quote(text: str) -> str:
-    """Double-quoted and escaped so a message stays on one line whatever the input holds."""
+    """Double-quoted and escaped so a message stays on one line; long input is shortened."""
+    if len(text) > 200:
+        return f"{json.dumps(text[:200])}...({len(text)} characters)"
     return json.dumps(text)
 
 
@@ -183,8 +193,10 @@ def _compare_identifier(a: str, b: str) -> int:
     a_numeric = _NUMERIC_RE.fullmatch(a) is not None
     b_numeric = _NUMERIC_RE.fullmatch(b) is not None
     if a_numeric and b_numeric:
-        x, y = int(a), int(b)
-        return (x > y) - (x < y)
+        # Numeric order without int(): identifiers may be longer than int() accepts.
+        x, y = a.lstrip("0"), b.lstrip("0")
+        x_key, y_key = (len(x), x), (len(y), y)
+        return (x_key > y_key) - (x_key < y_key)
     if a_numeric != b_numeric:
         return -1 if a_numeric else 1
     return (a > b) - (a < b)
@@ -215,10 +227,10 @@ def compare(a: Version, b: Version) -> int:
 
 
 def _to_uint64(digits: str) -> int:
-    value = int(digits)
-    if value > _UINT64_MAX:
-        raise _BadVersion(f"{digits} does not fit in 64 bits")
-    return value
+    significant = digits.lstrip("0")
+    if len(significant) > 20 or int(significant or "0") > _UINT64_MAX:
+        raise _BadVersion(f"{_quote(digits)} does not fit in 64 bits")
+    return int(significant or "0")
 
 
 def _parse_version(text: str) -> Version:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from dataclasses import replace
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from ..errors import UserError

@@ -1,8 +1,8 @@
 """The pipeline every face runs: read → resolve → rewrite images → wire overwrites → write.
 
-Documents that cannot hold an image field (by kind and a cheap text test) are passed through without
-being parsed; candidates are composed with libyaml and edited by splicing scalar text at the parser's
-marks. Only documents that get wiring go through ruamel (imported only then).
+Every document is scanned once with libyaml's event parser (syntax, duplicate keys, limits, image fields
+with their marks); image changes are spliced into the document's text, so nothing else moves. Only the
+documents that get wiring go through ruamel (imported only then).
 """
 
 from __future__ import annotations
@@ -10,15 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-import yaml
-from yaml.nodes import MappingNode, Node, ScalarNode
-
 from ..model import Image, split_reference
 from ..settings import Resolved
 from ..vector import FindResult, find, repositories
-from ..yamlnodes import STR, compose_one, kind_of, syntax_problem
 from . import splice
-from .fields import FieldSpec, Hit, default_specs, get, image_fields, scalar
+from .fields import FieldSpec, default_specs
+from .scan import DocScan, Limits, Patterns, ScanError, flow_depth_ok, scan
 from .stream import Chunk, split
 
 
@@ -78,11 +75,15 @@ class WireOptions:
     annotate_paths: bool = False  # KRM: give generated resources path annotations
 
 
+
+
 @dataclass(frozen=True)
 class RenderContext:
     resolved: Resolved
     specs: tuple[FieldSpec, ...] = field(default_factory=default_specs)
     wire: WireOptions = field(default_factory=WireOptions)
+    limits: Limits = field(default_factory=Limits)
+    trust_input: bool = False  # skip validating documents that cannot hold an image field
 
 
 @dataclass(frozen=True)
@@ -129,7 +130,7 @@ class Document:
 
     chunk: Chunk
     text: str
-    node: Node | None = None
+    scan: DocScan | None = None
     identity: Identity | None = None
     images_changed: int = 0
 
@@ -139,7 +140,7 @@ class RenderResult:
     text: str
     documents: list[Document]
     problems: list[RenderProblem]
-    parsed: int = 0  # documents composed (the shape of the work, for tests)
+    parsed: int = 0  # documents scanned (the shape of the work, for tests)
     generated: list[str] = field(default_factory=list)
 
     @property
@@ -148,18 +149,6 @@ class RenderResult:
 
 
 _WORKLOAD_HINT = "image"
-
-
-def identity_of(node: Node | None) -> Identity:
-    if not isinstance(node, MappingNode):
-        return Identity(None, None, None)
-    metadata = get(node, "metadata")
-    return Identity(
-        scalar(get(node, "kind")),
-        scalar(get(metadata, "namespace")) if metadata is not None else None,
-        scalar(get(metadata, "name")) if metadata is not None else None,
-        scalar(get(node, "apiVersion")),
-    )
 
 
 class Resolver:
@@ -193,32 +182,38 @@ def _is_candidate(chunk: Chunk, kinds: frozenset[str], extra_hints: tuple[str, .
     return any(hint in text for hint in extra_hints)
 
 
+
 def render(text: str, ctx: RenderContext) -> RenderResult:
     """Render a multi-document stream; on any error the result's problems say why and text is the input."""
     chunks = split(text)
     resolver = Resolver(ctx.resolved)
     kinds = frozenset(spec.kind for spec in ctx.specs)
     hints = _wiring_hints(ctx)
+    patterns = Patterns.of(ctx.specs)
     problems: list[RenderProblem] = []
     documents: list[Document] = []
     parsed = 0
     for chunk in chunks:
         doc = Document(chunk, chunk.text)
         documents.append(doc)
-        if chunk.empty or not _is_candidate(chunk, kinds, hints):
+        if chunk.empty or (ctx.trust_input and not _is_candidate(chunk, kinds, hints)):
             continue
         parsed += 1
         try:
-            doc.node = compose_one(chunk.text, "stdin")
-        except Exception as exc:  # YAMLError from compose_one
-            problem = getattr(exc, "problem", None)
-            if problem is None and isinstance(exc, yaml.YAMLError):
-                problem = syntax_problem("stdin", exc)
-            line = chunk.line + problem.origin.line if problem is not None and problem.origin.line else None
-            message = problem.message if problem is not None else str(exc)
-            problems.append(RenderProblem(message, document=chunk.index, line=line, source=chunk.source))
+            if not flow_depth_ok(chunk.text, ctx.limits.max_depth):
+                raise ScanError(
+                    f"flow collections nested deeper than {ctx.limits.max_depth} levels; "
+                    "raise --max-depth if this is legitimate"
+                )
+            doc.scan = scan(chunk.text, patterns, ctx.limits)
+        except ScanError as exc:
+            line = chunk.line + exc.line + 1 if exc.line is not None else None
+            problems.append(
+                RenderProblem(exc.message, document=chunk.index, line=line, field=exc.path, source=chunk.source)
+            )
             continue
-        doc.identity = identity_of(doc.node)
+        found = doc.scan
+        doc.identity = Identity(found.kind, found.namespace, found.name, found.api_version)
         _rewrite_images(doc, ctx, resolver, problems)
     result = RenderResult(text, documents, problems, parsed)
     if not result.ok:
@@ -247,43 +242,52 @@ def _wiring_hints(ctx: RenderContext) -> tuple[str, ...]:
     return tuple(hints)
 
 
+
+
 def _rewrite_images(doc: Document, ctx: RenderContext, resolver: Resolver, problems: list[RenderProblem]) -> None:
-    node, ident, chunk = doc.node, doc.identity, doc.chunk
-    if node is None or ident is None:
+    found, ident, chunk = doc.scan, doc.identity, doc.chunk
+    if found is None or ident is None:
         return
+    applies = [spec.matches(ident.kind, ident.api_version) for spec in ctx.specs]
+    if not any(applies):
+        return
+    for error in found.shape_errors:
+        line = chunk.line + error.line + 1 if error.line is not None else None
+        problems.append(RenderProblem(error.message, document=chunk.index, line=line, field=error.path,
+                                      identity=ident, source=chunk.source))
     edits: list[splice.Edit] = []
-    for found in image_fields(node, ident.kind, ident.api_version, ctx.specs):
-        line = chunk.line + found.node.start_mark.line + 1
-        if not isinstance(found, Hit):
+    for hit in found.hits:
+        if not any(applies[i] for i in hit.specs):
+            continue
+        event = hit.event
+        line = chunk.line + event.start_mark.line + 1
+        if hit.is_scalar and event.style is None and event.value in ("", "~", "null", "Null", "NULL"):
+            continue
+        wrong = hit.not_a_string()
+        if wrong is not None:
             problems.append(
-                RenderProblem(found.message, document=chunk.index, line=line, field=found.path, identity=ident,
-                              source=chunk.source)
+                RenderProblem(f"image must be a string, not {wrong}", document=chunk.index, line=line,
+                              field=hit.path, identity=ident, source=chunk.source)
             )
             continue
-        value_node = found.node
-        if isinstance(value_node, ScalarNode) and value_node.tag == "tag:yaml.org,2002:null":
-            continue
-        if not isinstance(value_node, ScalarNode) or value_node.tag != STR:
-            problems.append(
-                RenderProblem(f"image must be a string, not {kind_of(value_node)}", document=chunk.index, line=line,
-                              field=found.path, identity=ident, source=chunk.source)
-            )
-            continue
-        value = splice.block_value(value_node)
+        value = event.value.strip() if event.style in ("|", ">") else event.value
         name = resolver.name_for(value)
         if name is None:
             continue
         result = resolver.find(name)
         image: Image | None = result.image
         if image is None:
-            container = f"container {found.container!r}, " if found.container else ""
+            container = f"container {hit.container!r}, " if hit.container else ""
             problems.append(
                 RenderProblem(f"{container}image {value!r}: {result.error()}", document=chunk.index, line=line,
-                              field=found.path, identity=ident, source=chunk.source)
+                              field=hit.path, identity=ident, source=chunk.source)
             )
             continue
         if image.reference != value:
-            edits.append(splice.scalar_edit(chunk.text, value_node, image.reference))
+            edits.append(
+                splice.scalar_edit(chunk.text, event.start_mark.index, event.end_mark.index, event.style,
+                                   image.reference)
+            )
     if edits:
         doc.text = splice.apply(chunk.text, edits)
         doc.images_changed = len(edits)

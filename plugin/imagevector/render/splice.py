@@ -6,8 +6,6 @@ import json
 import re
 from dataclasses import dataclass
 
-from yaml.nodes import ScalarNode
-
 _PLAIN_SAFE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_./:@+-]*$")
 _NOT_A_STRING = re.compile(
     r"^(?:[-+]?[0-9][0-9_]*(?:\.[0-9_]*)?(?:[eE][-+]?[0-9]+)?|0x[0-9a-fA-F]+|0o[0-7]+|"
@@ -27,10 +25,8 @@ def plain_ok(value: str) -> bool:
     return bool(_PLAIN_SAFE.match(value)) and not _NOT_A_STRING.match(value) and ": " not in value
 
 
-def scalar_edit(source: str, node: ScalarNode, value: str) -> Edit:
-    """The edit that makes `node` read `value`, in the node's own style."""
-    start, end = node.start_mark.index, node.end_mark.index
-    style = node.style
+def scalar_edit(source: str, start: int, end: int, style: str | None, value: str) -> Edit:
+    """The edit that makes the scalar at source[start:end] read `value`, in the scalar's own style."""
     if style == "'":
         return Edit(start, end, "'" + value.replace("'", "''") + "'")
     if style == '"':
@@ -69,9 +65,3 @@ def apply(source: str, edits: list[Edit]) -> str:
         position = edit.end
     parts.append(source[position:])
     return "".join(parts)
-
-
-def block_value(node: ScalarNode) -> str:
-    """An image written as a block scalar carries a newline (`|`) that is not part of the image."""
-    value = str(node.value)
-    return value.strip() if node.style in ("|", ">") else value

@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 
 from ..model import Component
-from .fields import WORKLOAD_POD_SPECS, get, scalar
+from .fields import WORKLOAD_POD_SPECS
 from .pipeline import (
     ComponentTarget,
     Document,
@@ -26,7 +26,6 @@ from .pipeline import (
     RenderProblem,
     RenderResult,
     WireTarget,
-    identity_of,
 )
 from .templates import Templates
 
@@ -116,12 +115,13 @@ def wire(result: RenderResult, ctx: RenderContext) -> None:
     templates = Templates(ctx.wire.templates)
     existing: dict[tuple[str | None, str | None], Document] = {}
     for doc in result.documents:
-        if doc.node is not None and GENERATED_FOR in doc.text and doc.identity and doc.identity.kind == "ConfigMap":
+        if doc.scan is not None and GENERATED_FOR in doc.scan.annotations and doc.identity \
+                and doc.identity.kind == "ConfigMap":
             existing[(doc.identity.namespace, doc.identity.name)] = doc
     for plan in plans(ctx, result):
         matched = [
             doc for doc in result.documents
-            if doc.identity is not None and doc.node is not None and plan.target.matches(doc.identity)
+            if doc.identity is not None and doc.scan is not None and plan.target.matches(doc.identity)
         ]
         if not matched:
             if not plan.component:
@@ -149,7 +149,7 @@ def _wire_document(
     existing: dict[tuple[str | None, str | None], Document],
 ) -> None:
     ident = doc.identity
-    assert ident is not None and doc.node is not None
+    assert ident is not None and doc.scan is not None
     pod_path = WORKLOAD_POD_SPECS.get(ident.kind or "")
     where = RenderProblem("", document=doc.chunk.index, identity=ident, source=doc.chunk.source)
     if pod_path is None:
@@ -176,7 +176,7 @@ def _wire_document(
         return
     # 2. the ConfigMap: replaced in place when the stream already has it, else appended
     annotations: dict[str, str] = {}
-    workload_annotations = _annotations(doc)
+    workload_annotations = doc.scan.annotations
     if HELM4_FILENAME in workload_annotations:
         annotations[HELM4_FILENAME] = workload_annotations[HELM4_FILENAME]
     if ctx.wire.annotate_paths:
@@ -216,18 +216,6 @@ def _at(where: RenderProblem, message: str, field: str | None = None) -> RenderP
     return RenderProblem(message, where.severity, where.document, where.line, field, where.identity, where.source)
 
 
-def _annotations(doc: Document) -> dict[str, str]:
-    metadata = get(doc.node, "metadata") if doc.node is not None else None
-    annotations = get(metadata, "annotations") if metadata is not None else None
-    out: dict[str, str] = {}
-    if annotations is not None:
-        for key, value in getattr(annotations, "value", []):
-            text = scalar(value)
-            if isinstance(key.value, str) and text is not None:
-                out[key.value] = text
-    return out
-
-
 _HEADER = re.compile(r"^(---[^\n]*\n)?((?:[ \t]*(?:#[^\n]*)?\n)*)")
 
 
@@ -257,4 +245,4 @@ def dump_resource(data: Any) -> str:
     return stream.getvalue()
 
 
-__all__ = ["wire", "dump_resource", "Identity", "identity_of"]
+__all__ = ["wire", "dump_resource", "Identity"]

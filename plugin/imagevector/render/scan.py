@@ -1,0 +1,315 @@
+"""One pass over libyaml's events per document: validation, limits and the image fields, all at once.
+
+The scan checks the syntax of every document, refuses duplicate keys, unsafe tags, deep nesting and alias
+expansion bombs, and records where the image fields are (with the parser's marks, for splicing), plus the
+identity of the document (kind, name, namespace, annotations). Nothing is constructed and no alias is
+expanded, so hostile input costs time linear in its size.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+from yaml import events as ev
+
+from .fields import EACH, POD_SPEC_IMAGES, FieldSpec
+
+_Parser: Any
+try:
+    from yaml._yaml import CParser as _Parser
+except ImportError:  # pragma: no cover - PyYAML without libyaml
+    _Parser = yaml.SafeLoader
+
+
+_STANDARD_TAGS = frozenset(
+    "tag:yaml.org,2002:" + name for name in ("str", "int", "float", "bool", "null", "map", "seq", "binary", "timestamp")
+) | frozenset(("!",))
+_NOT_A_STRING = re.compile(
+    r"^(?:~|null|Null|NULL|true|True|TRUE|false|False|FALSE|yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF"
+    r"|[-+]?(?:0|[1-9][0-9_]*)|0o?[0-7_]+|0x[0-9a-fA-F_]+|0b[01_]+"
+    r"|[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*(?:[eE][-+]?[0-9]+)?|[-+]?[0-9][0-9_]*(?:\.[0-9_]*)?[eE][-+]?[0-9]+"
+    r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?)$"
+)
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_depth: int = 256
+    max_aliases: int = 10_000
+    max_alias_expansion: int = 1_000_000  # nodes that aliases would add if expanded
+
+
+class ScanError(Exception):
+    """A problem with a document; line and column are 0-based within the scanned text."""
+
+    def __init__(self, message: str, line: int | None = None, column: int | None = None, path: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.line = line
+        self.column = column
+        self.path = path
+
+
+@dataclass
+class Hit:
+    """An image field: the scalar event (marks, style, value) and where it is."""
+
+    event: Any  # ScalarEvent, or a Mapping/Sequence start event for a field of the wrong type
+    path: str
+    specs: tuple[int, ...]
+    item: list[Any] | None  # the frame of the enclosing list item, for the container's name
+
+    @property
+    def container(self) -> str | None:
+        return self.item[5] if self.item is not None else None
+
+    @property
+    def is_scalar(self) -> bool:
+        return isinstance(self.event, ev.ScalarEvent)
+
+    def not_a_string(self) -> str | None:
+        """Why the field is not a string, or None."""
+        event = self.event
+        if isinstance(event, ev.MappingStartEvent):
+            return "a mapping"
+        if isinstance(event, ev.SequenceStartEvent):
+            return "a list"
+        if isinstance(event, ev.AliasEvent):
+            return "an alias (write the image itself)"
+        if event.tag not in (None, "tag:yaml.org,2002:str", "!"):
+            return f"tagged {event.tag}"
+        if event.style is None and event.implicit[0] and _NOT_A_STRING.match(event.value):
+            return "a number, boolean or null"
+        return None
+
+
+@dataclass
+class DocScan:
+    kind: str | None = None
+    api_version: str | None = None
+    name: str | None = None
+    namespace: str | None = None
+    annotations: dict[str, str] = field(default_factory=dict)
+    hits: list[Hit] = field(default_factory=list)
+    shape_errors: list[ScanError] = field(default_factory=list)
+    aliases: int = 0
+    documents: int = 0
+
+
+@dataclass(frozen=True)
+class Patterns:
+    """Image field paths of all field specs, with `[]` for list items."""
+
+    specs: tuple[FieldSpec, ...]
+    leaves: dict[tuple[str, ...], tuple[int, ...]]
+    lists: frozenset[tuple[str, ...]]
+
+    @classmethod
+    def of(cls, specs: tuple[FieldSpec, ...]) -> Patterns:
+        leaves: dict[tuple[str, ...], list[int]] = {}
+        lists: set[tuple[str, ...]] = set()
+        for i, spec in enumerate(specs):
+            paths = [spec.path + sub for sub in POD_SPEC_IMAGES] if spec.pod_spec else [spec.path]
+            for path in paths:
+                leaves.setdefault(path, []).append(i)
+                for j, step in enumerate(path):
+                    if step == EACH:
+                        lists.add(path[:j])
+        return cls(specs, {k: tuple(v) for k, v in leaves.items()}, frozenset(lists))
+
+
+# frame layout (lists, for speed): [is_map, key, expecting_key, keys, index, name, anchor, anchor_start, line]
+_IS_MAP, _KEY, _EXPECT, _KEYS, _INDEX, _NAME, _ANCHOR, _ANCHOR_START = range(8)
+
+
+def _display(path: list[str], indices: list[int | None]) -> str:
+    out = ""
+    for step, index in zip(path, indices, strict=True):
+        if index is not None:
+            out += f"[{index}]"
+        else:
+            out += f".{step}" if out else step
+    return out
+
+
+def scan(text: str, patterns: Patterns, limits: Limits) -> DocScan:
+    """Scan the document(s) of `text`; raises ScanError for anything that must not pass."""
+    parser = _Parser(text)
+    result = DocScan()
+    stack: list[list[Any]] = []
+    path: list[str] = []  # steps with "[]" for list items
+    indices: list[int | None] = []  # list indices (None for mapping keys), for messages
+    leaves, lists = patterns.leaves, patterns.lists
+    anchors: dict[str, int] = {}
+    nodes = 0
+    expansion = 0
+    depth_limit = limits.max_depth
+    scalar_t, map_t, seq_t = ev.ScalarEvent, ev.MappingStartEvent, ev.SequenceStartEvent
+    map_end, seq_end, alias_t = ev.MappingEndEvent, ev.SequenceEndEvent, ev.AliasEvent
+    get_event = parser.get_event
+    try:
+        while True:
+            event: Any = get_event()
+            if event is None:
+                break
+            t = type(event)
+            if t is scalar_t or t is alias_t or t is map_t or t is seq_t:
+                nodes += 1
+                tag = getattr(event, "tag", None)
+                if tag is not None and tag not in _STANDARD_TAGS:
+                    mark = event.start_mark
+                    raise ScanError(
+                        f"unsupported YAML tag {tag!r}: manifests hold plain data only", mark.line, mark.column
+                    )
+                if t is alias_t:
+                    result.aliases += 1
+                    if result.aliases > limits.max_aliases:
+                        mark = event.start_mark
+                        raise ScanError(
+                            f"more than {limits.max_aliases} YAML aliases; raise --max-aliases if this is legitimate",
+                            mark.line, mark.column,
+                        )
+                    expansion += anchors.get(event.anchor, 1)
+                    nodes += anchors.get(event.anchor, 1)
+                    if expansion > limits.max_alias_expansion:
+                        mark = event.start_mark
+                        raise ScanError(
+                            f"YAML aliases would expand to more than {limits.max_alias_expansion} nodes "
+                            "(an alias bomb?); raise --max-alias-expansion if this is legitimate",
+                            mark.line, mark.column,
+                        )
+                elif t is scalar_t and event.anchor is not None:
+                    anchors[event.anchor] = 1
+                # where is this node?
+                is_key = False
+                if stack:
+                    top = stack[-1]
+                    if top[_IS_MAP]:
+                        if top[_EXPECT]:
+                            is_key = True
+                            top[_EXPECT] = False
+                            if t is scalar_t:
+                                key = event.value
+                                keys = top[_KEYS]
+                                if key in keys:
+                                    mark = event.start_mark
+                                    raise ScanError(
+                                        f"duplicate key {key!r} (first at line {keys[key] + 1}); remove one of them",
+                                        mark.line, mark.column, _display([*path, key], [*indices, None]),
+                                    )
+                                keys[key] = event.start_mark.line
+                                top[_KEY] = key
+                            else:
+                                top[_KEY] = "?"
+                        else:
+                            top[_EXPECT] = True
+                        step, index = top[_KEY], None
+                    else:
+                        step, index = EACH, top[_INDEX]
+                        top[_INDEX] += 1
+                else:
+                    step, index = "", None
+                if t is scalar_t or t is alias_t:
+                    if is_key or not stack:
+                        continue
+                    here = (*path, step)
+                    specs = leaves.get(here)
+                    if specs is not None:
+                        result.hits.append(Hit(event, _display([*path, step], [*indices, index]), specs, _item(stack)))
+                    elif t is scalar_t:
+                        if len(path) < 3:
+                            _identity(result, path, step, event)
+                        if step == "name":
+                            stack[-1][_NAME] = event.value
+                        if here in lists and event.tag is None and event.value not in ("", "~", "null"):
+                            mark = event.start_mark
+                            result.shape_errors.append(
+                                ScanError("must be a list", mark.line, mark.column,
+                                          _display([*path, step], [*indices, index]))
+                            )
+                    continue
+                # a mapping or sequence starts
+                if stack:
+                    here = (*path, step)
+                    if not is_key:
+                        specs = leaves.get(here)
+                        if specs is not None:
+                            result.hits.append(Hit(event, _display([*path, step], [*indices, index]), specs, None))
+                        elif here in lists and t is map_t:
+                            mark = event.start_mark
+                            result.shape_errors.append(
+                                ScanError("must be a list, not a mapping", mark.line, mark.column,
+                                          _display([*path, step], [*indices, index]))
+                            )
+                    path.append(step)
+                    indices.append(index)
+                if len(stack) >= depth_limit:
+                    mark = event.start_mark
+                    raise ScanError(
+                        f"nesting deeper than {depth_limit} levels; raise --max-depth if this is legitimate",
+                        mark.line, mark.column,
+                    )
+                stack.append([t is map_t, None, True, {}, 0, None, event.anchor, nodes])
+            elif t is map_end or t is seq_end:
+                frame: list[Any] = stack.pop()
+                if frame[_ANCHOR] is not None:
+                    anchors[frame[_ANCHOR]] = nodes - frame[_ANCHOR_START] + 1
+                if stack:
+                    path.pop()
+                    indices.pop()
+            elif t is ev.DocumentStartEvent:
+                result.documents += 1
+                anchors.clear()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        what = " ".join(str(exc.problem or exc).split())
+        if exc.context:
+            what += f" ({' '.join(str(exc.context).split())})"
+        raise ScanError(f"invalid YAML: {what}", mark.line if mark else None, mark.column if mark else None) from None
+    except yaml.YAMLError as exc:
+        raise ScanError(f"invalid YAML: {' '.join(str(exc).split())}") from None
+    return result
+
+
+def _item(stack: list[list[Any]]) -> list[Any] | None:
+    """The mapping frame of the enclosing list item (whose `name` names the container)."""
+    if len(stack) >= 2 and stack[-1][_IS_MAP] and not stack[-2][_IS_MAP]:
+        return stack[-1]
+    return None
+
+
+def _identity(result: DocScan, path: list[str], step: str, event: Any) -> None:
+    depth = len(path)
+    if depth == 0:
+        if step == "kind":
+            result.kind = event.value
+        elif step == "apiVersion":
+            result.api_version = event.value
+    elif depth == 1 and path[0] == "metadata":
+        if step == "name":
+            result.name = event.value
+        elif step == "namespace":
+            result.namespace = event.value
+    elif depth == 2 and path[0] == "metadata" and path[1] == "annotations":
+        result.annotations[step] = event.value
+
+
+_BRACKETS = re.compile(r"[\[\]{}]")
+
+
+def flow_depth_ok(text: str, max_depth: int) -> bool:
+    """libyaml slows down quadratically on deeply nested flow collections: check the bracket depth first."""
+    if text.count("[") + text.count("{") <= max_depth:
+        return True
+    depth = 0
+    for match in _BRACKETS.finditer(text):
+        if match.group() in "[{":
+            depth += 1
+            if depth > max_depth:
+                return False
+        elif depth:
+            depth -= 1
+    return True
