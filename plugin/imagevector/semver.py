@@ -102,7 +102,7 @@ _BAD_ITEM_RE: Final = re.compile(rf"({_OP_CHARS}*){_WS}*([^ \t\n\f\r,]*)")
 # anchoring keeps the scan linear on long runs of digits or spaces.
 _RANGE_RE: Final = re.compile(rf"(?<![^ \t\n\f\r,|])({_CV}){_WS}+-{_WS}+({_CV})")
 _NUMERIC_RE: Final = re.compile(r"[0-9]+")
-_EXACT_RE: Final = re.compile(r"v?[0-9]+\.[0-9]+\.[0-9]+|=")
+_EXACT_RE: Final = re.compile(r"v?[0-9]+\.[0-9]+\.[0-9]+|=(?![<>])")
 _CLUSTER_CUT_RE: Final = re.compile(r"[-+~]")
 _WILDCARDS: Final = frozenset({"x", "X", "*"})
 _NOT_SEMVER: Final = "not a semantic version"
@@ -538,7 +538,7 @@ def is_exact_constraint(text: str) -> bool:
 
     True when, after stripping surrounding whitespace, it starts with ``x.y.z`` or
     ``vx.y.z`` (digits) or with ``=``.  This is a lexical test, as in the original system:
-    ``= 1.20`` counts as exact, ``1.20`` and ``1.20.x`` do not, and so does ``=> 1.2``
-    (which starts with ``=``).
+    ``= 1.20`` counts as exact, ``1.20`` and ``1.20.x`` do not, and neither do ``=>`` and ``=<``
+    (which mean ``>=`` and ``<=``).
     """
     return _EXACT_RE.match(text.strip()) is not None
