@@ -1,14 +1,227 @@
-"""The legacy kustomize exec plugin (for `kubectl kustomize --enable-alpha-plugins`). Filled in by issue 4."""
+"""The legacy kustomize exec plugin, for `kubectl kustomize --enable-alpha-plugins`.
+
+kubectl's built-in kustomize cannot run exec KRM functions, but it runs *legacy exec plugins*: an
+executable at `<plugin home>/<group>/<version>/<lowercase kind>/<Kind>` for a transformer or generator
+config of that group/version/kind. Kustomize (verified with kubectl v1.32 / kustomize v5.5) calls it
+
+- with the path of a TEMPORARY COPY of the config (`/tmp/kust-plugin-config-…`) as the only argument,
+- in the root folder of the kustomization that lists the config (also in $KUSTOMIZE_PLUGIN_CONFIG_ROOT),
+- with the resources as a multi-document YAML stream on stdin (each with a `kustomize.config.k8s.io/id`
+  annotation), expecting the stream back on stdout.
+
+So `imagevector render --config FILE` would resolve relative paths against /tmp. The installed
+executable therefore calls `imagevector legacy-plugin CONFIG`, which reads the config with relative paths
+resolved against the kustomization root (and, as for KRM, not outside it unless
+`spec.allowPathsOutside: true`).
+
+`imagevector install-kustomize-plugin` writes that executable (a small shell script with the absolute
+path of this Python interpreter, so it works without PATH). The plugin home is `--dir`, else
+$KUSTOMIZE_PLUGIN_HOME, else $XDG_CONFIG_HOME/kustomize/plugin (XDG_CONFIG_HOME defaults to ~/.config).
+"""
 
 from __future__ import annotations
 
 import argparse
+import os
+import shlex
+import sys
+import tempfile
+from collections.abc import Mapping
 from typing import Any
+
+from .errors import UserError
+
+GROUP = "imagevector.dev"
+VERSION = "v1alpha1"
+KIND = "ImageVectorRenderer"
+ENV_PLUGIN_HOME = "KUSTOMIZE_PLUGIN_HOME"
+ENV_CONFIG_ROOT = "KUSTOMIZE_PLUGIN_CONFIG_ROOT"
+_MARKER = "# Installed by `imagevector install-kustomize-plugin`"
+
+_INSTALL_EPILOG = f"""examples:
+  imagevector install-kustomize-plugin
+  kubectl kustomize --enable-alpha-plugins kustomize-example
+  imagevector install-kustomize-plugin --print-path
+  imagevector install-kustomize-plugin --dir /opt/kustomize/plugin --force
+
+The kustomization lists a config of kind {GROUP}/{VERSION} {KIND} under transformers:
+(the same file works for `kustomize build --enable-exec`); its relative paths are relative to the
+kustomization's folder."""
 
 
 def register(sub: Any) -> None:
-    """Add this module's subcommands to the `imagevector` parser."""
-    del sub
+    """Add `install-kustomize-plugin` and `legacy-plugin` to the `imagevector` parser."""
+    install = sub.add_parser(
+        "install-kustomize-plugin",
+        help="install the legacy kustomize exec plugin (for kubectl kustomize --enable-alpha-plugins)",
+        description="Install the executable that kustomize runs for an ImageVectorRenderer transformer config "
+        "when exec KRM functions are not available (kubectl kustomize --enable-alpha-plugins). Prints its path.",
+        epilog=_INSTALL_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    install.add_argument(
+        "--dir", metavar="DIR",
+        help=f"the kustomize plugin home (default: ${ENV_PLUGIN_HOME}, else $XDG_CONFIG_HOME/kustomize/plugin, "
+        "XDG_CONFIG_HOME defaulting to ~/.config)",
+    )
+    install.add_argument("--print-path", action="store_true", help="print where the plugin goes; install nothing")
+    install.add_argument("--force", action="store_true", help="replace an existing plugin executable that differs")
+    install.set_defaults(func=_cmd_install)
+
+    plugin = sub.add_parser(
+        "legacy-plugin",
+        help="run as the legacy kustomize exec plugin (the installed executable calls this)",
+        description="Render the YAML stream on stdin with the settings of CONFIG, an ImageVectorRenderer or "
+        "ConfigMap whose relative paths are relative to the kustomization root "
+        f"(${ENV_CONFIG_ROOT}, else the working directory) rather than to CONFIG, which kustomize passes "
+        "as a temporary copy. Render flags override the config, as for `imagevector render`.",
+    )
+    plugin.add_argument("plugin_config", metavar="CONFIG", help="the config file kustomize passes")
+    from .cli import _common
+    from .render.command import add_arguments
+
+    _common(plugin)
+    add_arguments(plugin)
+    plugin.set_defaults(func=_cmd_plugin)
 
 
-__all__ = ["register", "argparse"]
+def plugin_home(env: Mapping[str, str]) -> str:
+    """Where kustomize looks for plugins."""
+    if env.get(ENV_PLUGIN_HOME):
+        return env[ENV_PLUGIN_HOME]
+    config_home = env.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
+    return os.path.join(config_home, "kustomize", "plugin")
+
+
+def plugin_path(root: str) -> str:
+    return os.path.join(root, GROUP, VERSION, KIND.lower(), KIND)
+
+
+def plugin_script(python: str) -> str:
+    """The executable's text: this interpreter, by absolute path, running `imagevector legacy-plugin`."""
+    return (
+        "#!/bin/sh\n"
+        f"{_MARKER} for kustomize legacy exec plugins.\n"
+        f"# kustomize calls it with the path of a temporary copy of the {KIND} config, in the kustomization root.\n"
+        f'exec {shlex.quote(python)} -m imagevector legacy-plugin "$@"\n'
+    )
+
+
+def install(root: str, python: str, force: bool) -> tuple[str, bool]:
+    """Write the plugin executable atomically; (path, whether anything was written)."""
+    path = plugin_path(root)
+    text = plugin_script(python)
+    try:
+        with open(path, encoding="utf-8") as handle:
+            current: str | None = handle.read()
+    except FileNotFoundError:
+        current = None
+    except (OSError, UnicodeDecodeError) as exc:
+        current = f"<unreadable: {exc}>"
+    if current == text and os.access(path, os.X_OK):
+        return path, False
+    if current is not None and not force:
+        raise UserError(f"{path}: a different plugin executable exists; pass --force to replace it")
+    folder = os.path.dirname(path)
+    try:
+        os.makedirs(folder, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{KIND}.", dir=folder)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(text)
+            os.chmod(tmp, 0o755)
+            os.replace(tmp, path)
+        except BaseException:
+            os.unlink(tmp)
+            raise
+    except OSError as exc:
+        raise UserError(f"{exc.filename or folder}: cannot install the kustomize plugin: {exc.strerror}") from None
+    return path, True
+
+
+def _cmd_install(args: argparse.Namespace) -> int:
+    root = os.path.abspath(args.dir or plugin_home(os.environ))
+    if args.print_path:
+        print(plugin_path(root))
+        return 0
+    path, written = install(root, os.path.abspath(sys.executable), args.force)
+    print(path)
+    print(
+        f"{'installed' if written else 'already installed'}: kustomize legacy exec plugin {GROUP}/{VERSION} {KIND}; "
+        "run kubectl kustomize --enable-alpha-plugins DIR",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def _cmd_plugin(args: argparse.Namespace) -> int:
+    return run_plugin(args, os.environ)
+
+
+def run_plugin(args: argparse.Namespace, env: Mapping[str, str]) -> int:
+    """Render stdin with CONFIG, relative paths resolved against the kustomization root."""
+    from .render.command import ENV_LOG_FILE
+
+    log_file = args.log_file or env.get(ENV_LOG_FILE)
+    try:
+        return _render(args, env)
+    except UserError as exc:
+        _log(log_file, exc.lines)
+        raise
+
+
+def _render(args: argparse.Namespace, env: Mapping[str, str]) -> int:
+    import yaml
+
+    from .inputs import decode, read_source
+    from .render.command import build_context
+    from .render.config import parse_config
+    from .render.pipeline import render
+    from .yamlnodes import syntax_problem
+
+    source = read_source(args.plugin_config, "kustomize plugin config")
+    try:
+        data = yaml.safe_load(source.text)
+    except yaml.YAMLError as exc:
+        raise UserError([syntax_problem(args.plugin_config, exc)]) from None
+    root = env.get(ENV_CONFIG_ROOT) or os.getcwd()
+    name = _config_name(data)
+    config = parse_config(data, name, root, restrict=args.load_restrictor == "rootOnly")
+    ctx = build_context(args, config, env)
+    for warning in ctx.resolved.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    raw = sys.stdin.buffer.read(args.max_input_bytes + 1)
+    if len(raw) > args.max_input_bytes:
+        raise UserError(f"stdin: input is larger than {args.max_input_bytes} bytes; raise --max-input-bytes")
+    result = render(decode(raw, "stdin"), ctx)
+    for problem in result.problems:
+        if problem.severity == "warning":
+            print(f"warning: {problem}", file=sys.stderr)
+    if not result.ok:
+        raise UserError([str(p) for p in result.problems if p.severity == "error"])
+    sys.stdout.write(result.text)
+    sys.stdout.flush()
+    return 0
+
+
+def _config_name(data: Any) -> str:
+    """Name the config in messages by kind/name, since the file kustomize passes is a temporary copy."""
+    if isinstance(data, dict):
+        metadata = data.get("metadata")
+        name = metadata.get("name") if isinstance(metadata, dict) else None
+        return f"kustomize plugin config {data.get('kind')}/{name}"
+    return "kustomize plugin config"
+
+
+def _log(path: str | None, lines: list[str]) -> None:
+    if not path:
+        return
+    try:
+        with open(path, "a", encoding="utf-8") as handle:
+            for line in lines:
+                handle.write(f"imagevector: {line}\n")
+    except OSError as exc:
+        print(f"imagevector: cannot write the log file {path}: {exc.strerror}", file=sys.stderr)
+
+
+__all__ = ["register", "install", "plugin_home", "plugin_path", "plugin_script", "run_plugin"]

@@ -58,8 +58,25 @@ def syntax_problem(file: str, exc: yaml.YAMLError, line_offset: int = 0) -> Prob
     return Problem(Origin(file), message)
 
 
+def guard(text: str, file: str, data_checks: bool = False) -> None:
+    """Refuse what must not reach the composer: deep nesting (libyaml's composer recurses in C), alias
+    bombs, unsafe tags, duplicate keys. Raises YAMLError with a located problem."""
+    from .render.scan import Limits, Patterns, ScanError, flow_depth_ok, scan
+
+    limits = Limits()
+    try:
+        if not flow_depth_ok(text, limits.max_depth):
+            raise ScanError(f"flow collections nested deeper than {limits.max_depth} levels")
+        scan(text, Patterns.of(()), limits, data_checks=data_checks)
+    except ScanError as exc:
+        line = exc.line
+        where = Origin(file, line + 1, (exc.column or 0) + 1) if line is not None else Origin(file)
+        raise YAMLError(Problem(where, exc.message)) from None
+
+
 def compose_all(text: str, file: str) -> list[Node | None]:
-    """All documents of a stream as nodes; raises YAMLError on a syntax error."""
+    """All documents of a stream as nodes; raises YAMLError on a syntax error or a refused input."""
+    guard(text, file)
     try:
         return list(yaml.compose_all(text, Loader=_Loader))
     except yaml.YAMLError as exc:

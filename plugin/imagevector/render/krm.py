@@ -28,6 +28,12 @@ def is_resource_list(text: str) -> bool:
 
 
 def load_resource_list(text: str) -> dict[str, Any]:
+    from ..yamlnodes import YAMLError, guard
+
+    try:
+        guard(text, "stdin (ResourceList)", data_checks=True)
+    except YAMLError as exc:
+        raise UserError([exc.problem]) from None
     try:
         data = yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as exc:

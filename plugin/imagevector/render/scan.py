@@ -135,8 +135,11 @@ def _display(path: list[str], indices: list[int | None]) -> str:
     return out
 
 
-def scan(text: str, patterns: Patterns, limits: Limits) -> DocScan:
-    """Scan the document(s) of `text`; raises ScanError for anything that must not pass."""
+def scan(text: str, patterns: Patterns, limits: Limits, data_checks: bool = True) -> DocScan:
+    """Scan the document(s) of `text`; raises ScanError for anything that must not pass.
+
+    Without `data_checks`, only syntax and the limits are checked (duplicate keys and tags are left to a
+    validator that reports every problem at once)."""
     parser = _Parser(text)
     result = DocScan()
     stack: list[list[Any]] = []
@@ -159,7 +162,7 @@ def scan(text: str, patterns: Patterns, limits: Limits) -> DocScan:
             if t is scalar_t or t is alias_t or t is map_t or t is seq_t:
                 nodes += 1
                 tag = getattr(event, "tag", None)
-                if tag is not None and tag not in _STANDARD_TAGS:
+                if tag is not None and data_checks and tag not in _STANDARD_TAGS:
                     mark = event.start_mark
                     raise ScanError(
                         f"unsupported YAML tag {tag!r}: manifests hold plain data only", mark.line, mark.column
@@ -194,7 +197,7 @@ def scan(text: str, patterns: Patterns, limits: Limits) -> DocScan:
                             if t is scalar_t:
                                 key = event.value
                                 keys = top[_KEYS]
-                                if key in keys:
+                                if key in keys and data_checks:
                                     mark = event.start_mark
                                     raise ScanError(
                                         f"duplicate key {key!r} (first at line {keys[key] + 1}); remove one of them",
