@@ -210,6 +210,8 @@ def vector_from_node(
         if key == "images":
             if isinstance(value, ScalarNode) and value.tag == NULL:
                 continue
+            if not check_tag(value, file, "images", problems):
+                continue
             if not isinstance(value, SequenceNode):
                 problems.append(Problem(origin(file, value, "images"), f"must be a list, not {kind_of(value)}"))
                 continue

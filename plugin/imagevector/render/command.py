@@ -15,6 +15,7 @@ from ..settings import ENV_CONFIG, Settings, apply_env, resolve_settings
 from .config import RenderConfig, load_config_file, parse_config
 from .fields import FieldSpec, default_specs, parse_path
 from .pipeline import RenderContext, WireOptions, WireTarget, render
+from .scan import Limits
 
 ENV_LOG_FILE = "IMAGEVECTOR_LOG_FILE"
 
@@ -39,6 +40,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         f"default ${ENV_LOG_FILE}")
     parser.add_argument("--load-restrictor", choices=("rootOnly", "none"), default="rootOnly",
                         help="KRM: may functionConfig paths leave the working directory? (default rootOnly)")
+    parser.add_argument("--max-depth", type=int, default=Limits.max_depth, metavar="N",
+                        help=f"refuse YAML nested deeper than N levels (default {Limits.max_depth})")
+    parser.add_argument("--max-aliases", type=int, default=Limits.max_aliases, metavar="N",
+                        help=f"refuse a document with more than N YAML aliases (default {Limits.max_aliases})")
+    parser.add_argument("--max-alias-expansion", type=int, default=Limits.max_alias_expansion, metavar="N",
+                        help="refuse a document whose aliases would expand to more than N nodes "
+                        f"(default {Limits.max_alias_expansion})")
+    parser.add_argument("--trust-input", action="store_true",
+                        help="do not validate documents that cannot hold an image field (faster on huge streams)")
     parser.add_argument("--max-input-bytes", type=int, default=DEFAULT_MAX_INPUT_BYTES, metavar="N",
                         help=f"refuse inputs larger than N bytes (default {DEFAULT_MAX_INPUT_BYTES})")
 
@@ -85,7 +95,8 @@ def build_context(args: argparse.Namespace, config: RenderConfig, env: Mapping[s
         replace_env=_first(args.replace_env, config.replace_env, False),
         templates=args.templates or config.templates,
     )
-    return RenderContext(resolved, _specs(args, config), wire)
+    limits = Limits(args.max_depth, args.max_aliases, args.max_alias_expansion)
+    return RenderContext(resolved, _specs(args, config), wire, limits, args.trust_input)
 
 
 def _first(*values: bool | None) -> bool:

@@ -24,7 +24,7 @@ except AttributeError:  # pragma: no cover
 
 
 def is_resource_list(text: str) -> bool:
-    return bool(_RESOURCE_LIST.search(text, 0, 1 << 16)) and "items" in text
+    return bool(_RESOURCE_LIST.search(text, 0, 1 << 16))
 
 
 def load_resource_list(text: str) -> dict[str, Any]:

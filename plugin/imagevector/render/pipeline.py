@@ -261,7 +261,7 @@ def _rewrite_images(doc: Document, ctx: RenderContext, resolver: Resolver, probl
             continue
         event = hit.event
         line = chunk.line + event.start_mark.line + 1
-        if hit.is_scalar and event.style is None and event.value in ("", "~", "null", "Null", "NULL"):
+        if hit.is_scalar and not event.style and event.value in ("", "~", "null", "Null", "NULL"):
             continue
         wrong = hit.not_a_string()
         if wrong is not None:

@@ -81,7 +81,7 @@ class Hit:
             return "an alias (write the image itself)"
         if event.tag not in (None, "tag:yaml.org,2002:str", "!"):
             return f"tagged {event.tag}"
-        if event.style is None and event.implicit[0] and _NOT_A_STRING.match(event.value):
+        if not event.style and event.implicit[0] and _NOT_A_STRING.match(event.value):
             return "a number, boolean or null"
         return None
 
