@@ -71,7 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 Run 'imagevector COMMAND --help' for the options of a command.""",
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    parser.add_argument("--version", action=_VersionAction, nargs=0, help="show the version and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     resolve = sub.add_parser(
@@ -147,6 +147,14 @@ def _cmd_render(args: argparse.Namespace) -> int:
     from .render.command import run
 
     return run(args)
+
+
+class _VersionAction(argparse.Action):
+    """--version, without importing importlib.metadata on every start."""
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: Any, **kwargs: Any) -> None:
+        print(f"{PROG} {_version()}")
+        parser.exit()
 
 
 def _version() -> str:
@@ -276,8 +284,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         for line in exc.lines:
             print(f"{PROG}: {line}" if not _located(line) else line, file=sys.stderr)
         return 1
+    except BrokenPipeError:
+        # the reader went away (`imagevector render … | head`): end quietly, with a non-zero status
+        _silence_stdout()
+        return 141
     except KeyboardInterrupt:  # pragma: no cover
         return 130
+
+
+def _silence_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # pragma: no cover
+        pass
 
 
 def _located(line: str) -> bool:

@@ -97,13 +97,22 @@ def plugin_path(root: str) -> str:
     return os.path.join(root, GROUP, VERSION, KIND.lower(), KIND)
 
 
+# Run by `python -c`: drop the working directory (the user's kustomization root) from sys.path first, so
+# that a `yaml.py` or `imagevector/` folder there cannot shadow the modules the plugin imports.
+_BOOTSTRAP = (
+    "import sys; sys.path[:] = [p for p in sys.path if p]; "
+    'from imagevector.cli import main; sys.exit(main(["legacy-plugin", *sys.argv[1:]]))'
+)
+
+
 def plugin_script(python: str) -> str:
     """The executable's text: this interpreter, by absolute path, running `imagevector legacy-plugin`."""
     return (
         "#!/bin/sh\n"
         f"{_MARKER} for kustomize legacy exec plugins.\n"
-        f"# kustomize calls it with the path of a temporary copy of the {KIND} config, in the kustomization root.\n"
-        f'exec {shlex.quote(python)} -m imagevector legacy-plugin "$@"\n'
+        f"# kustomize calls it with the path of a temporary copy of the {KIND} config, in the kustomization root;\n"
+        "# this runs `imagevector legacy-plugin CONFIG` with the Python that installed it.\n"
+        f'exec {shlex.quote(python)} -c {shlex.quote(_BOOTSTRAP)} "$@"\n'
     )
 
 

@@ -158,8 +158,20 @@ def _run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
 
 
 def _write(text: str) -> None:
-    sys.stdout.write(text)
+    """Write all or fail loudly: os.write reports a reader that went away (EPIPE), where a large
+    buffered write may not."""
+    if sys.stdout is None:
+        raise UserError("stdout is closed; nothing was written")
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # replaced by a StringIO (tests, embedding)
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
     sys.stdout.flush()
+    view = memoryview(text.encode("utf-8"))
+    while view:
+        view = view[os.write(fd, view):]
 
 
 def _log(path: str | None, lines: list[str]) -> None:

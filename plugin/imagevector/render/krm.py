@@ -6,6 +6,7 @@ Items are framed as a multi-document stream and run through the same pipeline as
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
 import yaml
@@ -84,6 +85,16 @@ def _result(problem: RenderProblem, items: list[dict[str, Any]]) -> dict[str, An
     return entry
 
 
+def _file_of(problem: RenderProblem, items: list[dict[str, Any]]) -> str | None:
+    if problem.document is None or problem.document >= len(items):
+        return None
+    annotations = (items[problem.document].get("metadata") or {}).get("annotations") or {}
+    for key in PATH_ANNOTATIONS:
+        if key in annotations:
+            return str(annotations[key])
+    return None
+
+
 def _message(problem: RenderProblem) -> str:
     return problem.message
 
@@ -103,7 +114,9 @@ def run_krm(text: str, build: Any) -> tuple[str, list[RenderProblem], bool]:
     if data.get("functionConfig") is not None:
         out["functionConfig"] = data["functionConfig"]
     warnings = [RenderProblem(str(w), "warning") for w in ctx.resolved.warnings]
+    # lines of the internally framed stream mean nothing to the user: the resource and its file do
     results = [_result(p, items) for p in [*warnings, *problems]]
+    problems = [replace(p, line=None, document=None, source=_file_of(p, items) or p.source) for p in problems]
     if results:
         out["results"] = results
     return dump_resource(out), [*warnings, *problems], result.ok

@@ -7,6 +7,7 @@ documents that get wiring go through ruamel (imported only then).
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -15,7 +16,7 @@ from ..settings import Resolved
 from ..vector import FindResult, find, repositories
 from . import splice
 from .fields import FieldSpec, default_specs
-from .scan import DocScan, Limits, Patterns, ScanError, flow_depth_ok, scan
+from .scan import DocScan, Limits, Patterns, ScanError, flow_depth_ok, scan, scan_stream
 from .stream import Chunk, split
 
 
@@ -114,14 +115,14 @@ class RenderProblem:
             where.append(f"document {self.document + 1}")
         if self.line is not None:
             where.append(f"line {self.line}")
-        head = "stdin" + (f" ({', '.join(where)})" if where else "")
+        head = f"stdin ({', '.join(where)})" if where else ""
         if self.identity is not None and self.identity.kind:
             head += f": {self.identity}"
         if self.source:
             head += f" (from {self.source})"
         if self.field:
             head += f": {self.field}"
-        return f"{head}: {self.message}"
+        return f"{head.lstrip(': ')}: {self.message}" if head else self.message
 
 
 @dataclass
@@ -133,6 +134,7 @@ class Document:
     scan: DocScan | None = None
     identity: Identity | None = None
     images_changed: int = 0
+    base: int = 0  # subtract from the scan's mark indices to index `text`
 
 
 @dataclass
@@ -187,34 +189,18 @@ def render(text: str, ctx: RenderContext) -> RenderResult:
     """Render a multi-document stream; on any error the result's problems say why and text is the input."""
     chunks = split(text)
     resolver = Resolver(ctx.resolved)
-    kinds = frozenset(spec.kind for spec in ctx.specs)
-    hints = _wiring_hints(ctx)
     patterns = Patterns.of(ctx.specs)
     problems: list[RenderProblem] = []
-    documents: list[Document] = []
-    parsed = 0
-    for chunk in chunks:
-        doc = Document(chunk, chunk.text)
-        documents.append(doc)
-        if chunk.empty or (ctx.trust_input and not _is_candidate(chunk, kinds, hints)):
-            continue
-        parsed += 1
-        try:
-            if not flow_depth_ok(chunk.text, ctx.limits.max_depth):
-                raise ScanError(
-                    f"flow collections nested deeper than {ctx.limits.max_depth} levels; "
-                    "raise --max-depth if this is legitimate"
-                )
-            doc.scan = scan(chunk.text, patterns, ctx.limits)
-        except ScanError as exc:
-            line = chunk.line + exc.line + 1 if exc.line is not None else None
-            problems.append(
-                RenderProblem(exc.message, document=chunk.index, line=line, field=exc.path, source=chunk.source)
-            )
-            continue
-        found = doc.scan
-        doc.identity = Identity(found.kind, found.namespace, found.name, found.api_version)
-        _rewrite_images(doc, ctx, resolver, problems)
+    documents = [Document(chunk, chunk.text) for chunk in chunks]
+    if ctx.trust_input:
+        parsed = _scan_candidates(documents, ctx, patterns, problems)
+    else:
+        parsed = _scan_all(text, documents, ctx, patterns, problems)
+    for doc in documents:
+        if doc.scan is not None:
+            found = doc.scan
+            doc.identity = Identity(found.kind, found.namespace, found.name, found.api_version)
+            _rewrite_images(doc, ctx, resolver, problems)
     result = RenderResult(text, documents, problems, parsed)
     if not result.ok:
         return result
@@ -230,6 +216,68 @@ def render(text: str, ctx: RenderContext) -> RenderResult:
         body += "\n"
     result.text = body + "".join(result.generated)
     return result
+
+
+def _depth_error(ctx: RenderContext) -> ScanError:
+    return ScanError(
+        f"flow collections nested deeper than {ctx.limits.max_depth} levels; raise --max-depth if this is legitimate"
+    )
+
+
+def _scan_all(
+    text: str, documents: list[Document], ctx: RenderContext, patterns: Patterns, problems: list[RenderProblem]
+) -> int:
+    """One parser over the whole stream: every document is validated; marks are stream-absolute."""
+    offsets = [doc.chunk.offset for doc in documents]
+    try:
+        if not flow_depth_ok(text, ctx.limits.max_depth):
+            raise _depth_error(ctx)
+        scans = scan_stream(text, patterns, ctx.limits)
+    except ScanError as exc:
+        doc_index = None
+        if exc.line is not None:
+            lines = [doc.chunk.line for doc in documents]
+            doc_index = max(bisect_right(lines, exc.line) - 1, 0)
+            while doc_index > 0 and documents[doc_index].chunk.empty:
+                doc_index -= 1
+        source = documents[doc_index].chunk.source if doc_index is not None else None
+        line = exc.line + 1 if exc.line is not None else None
+        problems.append(RenderProblem(exc.message, document=doc_index, line=line, field=exc.path, source=source))
+        return len(documents)
+    for found in scans:
+        doc = documents[max(bisect_right(offsets, found.start) - 1, 0)]
+        if doc.scan is None:
+            doc.scan = found
+            doc.base = doc.chunk.offset
+        else:  # a second document in one chunk (after '...'): its fields belong to the same text
+            doc.scan.hits.extend(found.hits)
+            doc.scan.shape_errors.extend(found.shape_errors)
+    return len(scans)
+
+
+def _scan_candidates(
+    documents: list[Document], ctx: RenderContext, patterns: Patterns, problems: list[RenderProblem]
+) -> int:
+    """--trust-input: only documents that can hold an image field are parsed; marks are chunk-relative."""
+    kinds = frozenset(spec.kind for spec in ctx.specs)
+    hints = _wiring_hints(ctx)
+    parsed = 0
+    for doc in documents:
+        chunk = doc.chunk
+        if chunk.empty or not _is_candidate(chunk, kinds, hints):
+            continue
+        parsed += 1
+        try:
+            if not flow_depth_ok(chunk.text, ctx.limits.max_depth):
+                raise _depth_error(ctx)
+            doc.scan = scan(chunk.text, patterns, ctx.limits)
+            doc.base = 0
+        except ScanError as exc:
+            line = chunk.line + exc.line + 1 if exc.line is not None else None
+            problems.append(
+                RenderProblem(exc.message, document=chunk.index, line=line, field=exc.path, source=chunk.source)
+            )
+    return parsed
 
 
 def _wiring_hints(ctx: RenderContext) -> tuple[str, ...]:
@@ -251,8 +299,9 @@ def _rewrite_images(doc: Document, ctx: RenderContext, resolver: Resolver, probl
     applies = [spec.matches(ident.kind, ident.api_version) for spec in ctx.specs]
     if not any(applies):
         return
+    line_base = chunk.line if doc.base == 0 and chunk.offset else 0
     for error in found.shape_errors:
-        line = chunk.line + error.line + 1 if error.line is not None else None
+        line = line_base + error.line + 1 if error.line is not None else None
         problems.append(RenderProblem(error.message, document=chunk.index, line=line, field=error.path,
                                       identity=ident, source=chunk.source))
     edits: list[splice.Edit] = []
@@ -260,7 +309,7 @@ def _rewrite_images(doc: Document, ctx: RenderContext, resolver: Resolver, probl
         if not any(applies[i] for i in hit.specs):
             continue
         event = hit.event
-        line = chunk.line + event.start_mark.line + 1
+        line = line_base + event.start_mark.line + 1
         if hit.is_scalar and not event.style and event.value in ("", "~", "null", "Null", "NULL"):
             continue
         wrong = hit.not_a_string()
@@ -285,8 +334,8 @@ def _rewrite_images(doc: Document, ctx: RenderContext, resolver: Resolver, probl
             continue
         if image.reference != value:
             edits.append(
-                splice.scalar_edit(chunk.text, event.start_mark.index, event.end_mark.index, event.style,
-                                   image.reference)
+                splice.scalar_edit(chunk.text, event.start_mark.index - doc.base, event.end_mark.index - doc.base,
+                                   event.style, image.reference)
             )
     if edits:
         doc.text = splice.apply(chunk.text, edits)

@@ -9,6 +9,7 @@ expanded, so hostile input costs time linear in its size.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -58,9 +59,14 @@ class Hit:
     """An image field: the scalar event (marks, style, value) and where it is."""
 
     event: Any  # ScalarEvent, or a Mapping/Sequence start event for a field of the wrong type
-    path: str
+    steps: tuple[str, ...]
+    indices: tuple[int | None, ...]
     specs: tuple[int, ...]
     item: list[Any] | None  # the frame of the enclosing list item, for the container's name
+
+    @property
+    def path(self) -> str:
+        return _display(self.steps, self.indices)
 
     @property
     def container(self) -> str | None:
@@ -97,6 +103,7 @@ class DocScan:
     shape_errors: list[ScanError] = field(default_factory=list)
     aliases: int = 0
     documents: int = 0
+    start: int = 0  # index of the document's first character in the scanned text
 
 
 @dataclass(frozen=True)
@@ -106,6 +113,7 @@ class Patterns:
     specs: tuple[FieldSpec, ...]
     leaves: dict[tuple[str, ...], tuple[int, ...]]
     lists: frozenset[tuple[str, ...]]
+    prefixes: frozenset[tuple[str, ...]]  # paths on the way to a leaf or to the document's identity
 
     @classmethod
     def of(cls, specs: tuple[FieldSpec, ...]) -> Patterns:
@@ -118,14 +126,17 @@ class Patterns:
                 for j, step in enumerate(path):
                     if step == EACH:
                         lists.add(path[:j])
-        return cls(specs, {k: tuple(v) for k, v in leaves.items()}, frozenset(lists))
+        prefixes = {("metadata",), ("metadata", "annotations")}
+        for path in leaves:
+            prefixes.update(path[:j] for j in range(1, len(path)))
+        return cls(specs, {k: tuple(v) for k, v in leaves.items()}, frozenset(lists), frozenset(prefixes))
 
 
 # frame layout (lists, for speed): [is_map, key, expecting_key, keys, index, name, anchor, anchor_start, line]
-_IS_MAP, _KEY, _EXPECT, _KEYS, _INDEX, _NAME, _ANCHOR, _ANCHOR_START = range(8)
+_IS_MAP, _KEY, _EXPECT, _KEYS, _INDEX, _NAME, _ANCHOR, _ANCHOR_START, _INTERESTING = range(9)
 
 
-def _display(path: list[str], indices: list[int | None]) -> str:
+def _display(path: Sequence[str], indices: Sequence[int | None]) -> str:
     out = ""
     for step, index in zip(path, indices, strict=True):
         if index is not None:
@@ -136,22 +147,41 @@ def _display(path: list[str], indices: list[int | None]) -> str:
 
 
 def scan(text: str, patterns: Patterns, limits: Limits, data_checks: bool = True) -> DocScan:
-    """Scan the document(s) of `text`; raises ScanError for anything that must not pass.
+    """Scan the document(s) of `text` as one; raises ScanError for anything that must not pass."""
+    docs = scan_stream(text, patterns, limits, data_checks)
+    if not docs:
+        return DocScan()
+    first = docs[0]
+    for other in docs[1:]:
+        first.hits.extend(other.hits)
+        first.shape_errors.extend(other.shape_errors)
+        first.aliases += other.aliases
+    first.documents = len(docs)
+    return first
+
+
+def scan_stream(text: str, patterns: Patterns, limits: Limits, data_checks: bool = True) -> list[DocScan]:
+    """Scan every document of `text` with one parser; raises ScanError for anything that must not pass.
 
     Without `data_checks`, only syntax and the limits are checked (duplicate keys and tags are left to a
-    validator that reports every problem at once)."""
+    validator that reports every problem at once). Only frames on the way to an image field (or to the
+    document's identity) do more than bookkeeping."""
     parser = _Parser(text)
+    docs: list[DocScan] = []
     result = DocScan()
     stack: list[list[Any]] = []
     path: list[str] = []  # steps with "[]" for list items
     indices: list[int | None] = []  # list indices (None for mapping keys), for messages
-    leaves, lists = patterns.leaves, patterns.lists
+    leaves, lists, prefixes = patterns.leaves, patterns.lists, patterns.prefixes
     anchors: dict[str, int] = {}
     nodes = 0
     expansion = 0
     depth_limit = limits.max_depth
+    max_aliases, max_expansion = limits.max_aliases, limits.max_alias_expansion
     scalar_t, map_t, seq_t = ev.ScalarEvent, ev.MappingStartEvent, ev.SequenceStartEvent
     map_end, seq_end, alias_t = ev.MappingEndEvent, ev.SequenceEndEvent, ev.AliasEvent
+    doc_start = ev.DocumentStartEvent
+    standard = _STANDARD_TAGS
     get_event = parser.get_event
     try:
         while True:
@@ -159,113 +189,124 @@ def scan(text: str, patterns: Patterns, limits: Limits, data_checks: bool = True
             if event is None:
                 break
             t = type(event)
-            if t is scalar_t or t is alias_t or t is map_t or t is seq_t:
-                nodes += 1
-                tag = getattr(event, "tag", None)
-                if tag is not None and data_checks and tag not in _STANDARD_TAGS:
-                    mark = event.start_mark
-                    raise ScanError(
-                        f"unsupported YAML tag {tag!r}: manifests hold plain data only", mark.line, mark.column
-                    )
-                if t is alias_t:
-                    result.aliases += 1
-                    if result.aliases > limits.max_aliases:
-                        mark = event.start_mark
-                        raise ScanError(
-                            f"more than {limits.max_aliases} YAML aliases; raise --max-aliases if this is legitimate",
-                            mark.line, mark.column,
-                        )
-                    expansion += anchors.get(event.anchor, 1)
-                    nodes += anchors.get(event.anchor, 1)
-                    if expansion > limits.max_alias_expansion:
-                        mark = event.start_mark
-                        raise ScanError(
-                            f"YAML aliases would expand to more than {limits.max_alias_expansion} nodes "
-                            "(an alias bomb?); raise --max-alias-expansion if this is legitimate",
-                            mark.line, mark.column,
-                        )
-                elif t is scalar_t and event.anchor is not None:
-                    anchors[event.anchor] = 1
-                # where is this node?
-                is_key = False
-                if stack:
-                    top = stack[-1]
-                    if top[_IS_MAP]:
-                        if top[_EXPECT]:
-                            is_key = True
-                            top[_EXPECT] = False
-                            if t is scalar_t:
-                                key = event.value
-                                keys = top[_KEYS]
-                                if key in keys and data_checks:
-                                    mark = event.start_mark
-                                    raise ScanError(
-                                        f"duplicate key {key!r} (first at line {keys[key] + 1}); remove one of them",
-                                        mark.line, mark.column, _display([*path, key], [*indices, None]),
-                                    )
-                                keys[key] = event.start_mark.line
-                                top[_KEY] = key
-                            else:
-                                top[_KEY] = "?"
-                        else:
-                            top[_EXPECT] = True
-                        step, index = top[_KEY], None
-                    else:
-                        step, index = EACH, top[_INDEX]
-                        top[_INDEX] += 1
-                else:
-                    step, index = "", None
-                if t is scalar_t or t is alias_t:
-                    if is_key or not stack:
-                        continue
-                    here = (*path, step)
-                    specs = leaves.get(here)
-                    if specs is not None:
-                        result.hits.append(Hit(event, _display([*path, step], [*indices, index]), specs, _item(stack)))
-                    elif t is scalar_t:
-                        if len(path) < 3:
-                            _identity(result, path, step, event)
-                        if step == "name":
-                            stack[-1][_NAME] = event.value
-                        if here in lists and event.tag is None and event.value not in ("", "~", "null"):
-                            mark = event.start_mark
-                            result.shape_errors.append(
-                                ScanError("must be a list", mark.line, mark.column,
-                                          _display([*path, step], [*indices, index]))
-                            )
-                    continue
-                # a mapping or sequence starts
-                if stack:
-                    here = (*path, step)
-                    if not is_key:
-                        specs = leaves.get(here)
-                        if specs is not None:
-                            result.hits.append(Hit(event, _display([*path, step], [*indices, index]), specs, None))
-                        elif here in lists and t is map_t:
-                            mark = event.start_mark
-                            result.shape_errors.append(
-                                ScanError("must be a list, not a mapping", mark.line, mark.column,
-                                          _display([*path, step], [*indices, index]))
-                            )
-                    path.append(step)
-                    indices.append(index)
-                if len(stack) >= depth_limit:
-                    mark = event.start_mark
-                    raise ScanError(
-                        f"nesting deeper than {depth_limit} levels; raise --max-depth if this is legitimate",
-                        mark.line, mark.column,
-                    )
-                stack.append([t is map_t, None, True, {}, 0, None, event.anchor, nodes])
-            elif t is map_end or t is seq_end:
+            if t is map_end or t is seq_end:
                 frame: list[Any] = stack.pop()
                 if frame[_ANCHOR] is not None:
                     anchors[frame[_ANCHOR]] = nodes - frame[_ANCHOR_START] + 1
                 if stack:
                     path.pop()
                     indices.pop()
-            elif t is ev.DocumentStartEvent:
-                result.documents += 1
+                continue
+            if t is scalar_t or t is map_t or t is seq_t:
+                nodes += 1
+                tag = event.tag
+                if tag is not None and data_checks and tag not in standard:
+                    mark = event.start_mark
+                    raise ScanError(
+                        f"unsupported YAML tag {tag!r}: manifests hold plain data only", mark.line, mark.column
+                    )
+                if t is scalar_t and event.anchor is not None:
+                    anchors[event.anchor] = 1
+            elif t is alias_t:
+                result.aliases += 1
+                mark = event.start_mark
+                if result.aliases > max_aliases:
+                    raise ScanError(
+                        f"more than {max_aliases} YAML aliases; raise --max-aliases if this is legitimate",
+                        mark.line, mark.column,
+                    )
+                size = anchors.get(event.anchor, 1)
+                expansion += size
+                nodes += size
+                if expansion > max_expansion:
+                    raise ScanError(
+                        f"YAML aliases would expand to more than {max_expansion} nodes "
+                        "(an alias bomb?); raise --max-alias-expansion if this is legitimate",
+                        mark.line, mark.column,
+                    )
+            elif t is doc_start:
+                result = DocScan(start=event.start_mark.index)
+                docs.append(result)
                 anchors.clear()
+                expansion = 0
+                continue
+            else:
+                continue
+            # where is this node?
+            is_key = False
+            if stack:
+                top = stack[-1]
+                if top[_IS_MAP]:
+                    if top[_EXPECT]:
+                        is_key = True
+                        top[_EXPECT] = False
+                        if t is scalar_t:
+                            key = event.value
+                            if data_checks:
+                                keys = top[_KEYS]
+                                if key in keys:
+                                    mark = event.start_mark
+                                    raise ScanError(
+                                        f"duplicate key {key!r} (first at line {keys[key] + 1}); remove one of them",
+                                        mark.line, mark.column, _display([*path, key], [*indices, None]),
+                                    )
+                                keys[key] = event.start_mark.line
+                            top[_KEY] = key
+                        else:
+                            top[_KEY] = "?"
+                    else:
+                        top[_EXPECT] = True
+                    step, index = top[_KEY], None
+                else:
+                    step, index = EACH, top[_INDEX]
+                    top[_INDEX] += 1
+                interesting = top[_INTERESTING]
+            else:
+                step, index, interesting = "", None, False
+            if t is scalar_t or t is alias_t:
+                if is_key or not interesting:
+                    continue
+                here = (*path, step)
+                specs = leaves.get(here)
+                if specs is not None:
+                    item = top if top[_IS_MAP] and len(stack) >= 2 and not stack[-2][_IS_MAP] else None
+                    result.hits.append(Hit(event, here, (*indices, index), specs, item))
+                elif t is scalar_t:
+                    if len(path) < 3:
+                        _identity(result, path, step, event)
+                    if step == "name":
+                        top[_NAME] = event.value
+                    if here in lists and event.tag is None and event.value not in ("", "~", "null"):
+                        mark = event.start_mark
+                        result.shape_errors.append(
+                            ScanError("must be a list", mark.line, mark.column,
+                                      _display([*path, step], [*indices, index]))
+                        )
+                continue
+            # a mapping or sequence starts
+            child_interesting = not stack
+            if stack:
+                if interesting and not is_key:
+                    here = (*path, step)
+                    specs = leaves.get(here)
+                    if specs is not None:
+                        result.hits.append(Hit(event, here, (*indices, index), specs, None))
+                    elif here in lists and t is map_t:
+                        mark = event.start_mark
+                        result.shape_errors.append(
+                            ScanError("must be a list, not a mapping", mark.line, mark.column,
+                                      _display([*path, step], [*indices, index]))
+                        )
+                    child_interesting = here in prefixes
+                path.append(step)
+                indices.append(index)
+            if len(stack) >= depth_limit:
+                mark = event.start_mark
+                raise ScanError(
+                    f"nesting deeper than {depth_limit} levels; raise --max-depth if this is legitimate",
+                    mark.line, mark.column,
+                )
+            stack.append([t is map_t, None, True, {}, 0, None, event.anchor, nodes, child_interesting])
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         what = " ".join(str(exc.problem or exc).split())
@@ -274,14 +315,7 @@ def scan(text: str, patterns: Patterns, limits: Limits, data_checks: bool = True
         raise ScanError(f"invalid YAML: {what}", mark.line if mark else None, mark.column if mark else None) from None
     except yaml.YAMLError as exc:
         raise ScanError(f"invalid YAML: {' '.join(str(exc).split())}") from None
-    return result
-
-
-def _item(stack: list[list[Any]]) -> list[Any] | None:
-    """The mapping frame of the enclosing list item (whose `name` names the container)."""
-    if len(stack) >= 2 and stack[-1][_IS_MAP] and not stack[-2][_IS_MAP]:
-        return stack[-1]
-    return None
+    return docs
 
 
 def _identity(result: DocScan, path: list[str], step: str, event: Any) -> None:

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 _START = re.compile(r"^---(?=[ \t\r\n]|$)", re.M)
 _SOURCE = re.compile(r"^# Source: (.+?)\s*$", re.M)
 _KIND = re.compile(r"^kind:[ \t]*['\"]?([A-Za-z0-9]+)", re.M)
-_CONTENT = re.compile(r"^(?!\s*(?:#|$|---\s*$|---\s+#|\.\.\.\s*$))", re.M)
 
 
 @dataclass(frozen=True)
@@ -18,6 +17,7 @@ class Chunk:
     index: int  # position in the stream, 0-based
     text: str
     line: int  # 0-based line of the chunk's first character in the stream
+    offset: int = 0  # index of the chunk's first character in the stream
 
     @property
     def source(self) -> str | None:
@@ -60,6 +60,6 @@ def split(text: str) -> list[Chunk]:
         end = starts[i + 1] if i + 1 < len(starts) else len(text)
         piece = text[start:end]
         if piece or not chunks:
-            chunks.append(Chunk(len(chunks), piece, line))
+            chunks.append(Chunk(len(chunks), piece, line, start))
         line += piece.count("\n")
     return chunks

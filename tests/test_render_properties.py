@@ -1,0 +1,157 @@
+"""Property tests: nothing is lost. Over generated streams and vectors: every document is kept, untouched
+documents are byte-identical, rendering is idempotent, and the only changed values are governed image fields."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from imagevector.inputs import TextSource
+from imagevector.model import ImageSource, ImageVector
+from imagevector.render.pipeline import RenderContext, render
+from imagevector.render.stream import split
+from imagevector.settings import Settings, resolve_settings
+
+NAMES = ["app", "etcd", "pause-container", "proxy"]
+REPOS = {"app": "registry.example/app", "etcd": "gcr.io/etcd", "pause-container": "registry.k8s.io/pause",
+         "proxy": "quay.io/proxy"}
+
+
+@st.composite
+def vectors(draw: Any) -> str:
+    images = []
+    for name in draw(st.lists(st.sampled_from(NAMES), min_size=1, max_size=4, unique=True)):
+        tag = draw(st.sampled_from(["1.0", "v2", "sha256:" + "a" * 64, "3.10"]))
+        images.append({"name": name, "repository": REPOS[name], "tag": tag})
+    return yaml.safe_dump({"images": images})
+
+
+image_values = st.one_of(
+    st.sampled_from(NAMES),
+    st.builds(lambda n, t: f"{REPOS[n]}:{t}", st.sampled_from(NAMES), st.sampled_from(["old", "1.0", "latest"])),
+    st.sampled_from(["nginx:1.25", "docker.io/library/busybox", "other/thing@sha256:" + "b" * 64]),
+)
+
+
+def styled(value: str, style: str, indent: str) -> str:
+    if style == "single":
+        return f"'{value}'"
+    if style == "double":
+        return json.dumps(value)
+    if style == "block":
+        return f">-\n{indent}  {value}"
+    return value
+
+
+@st.composite
+def containers(draw: Any, indent: str, dash_offset: str) -> str:
+    lines = []
+    for i in range(draw(st.integers(1, 3))):
+        value = draw(image_values)
+        style = draw(st.sampled_from(["plain", "single", "double", "block", "flow"]))
+        comment = draw(st.sampled_from(["", "  # pinned", " #x"]))
+        pad = indent + dash_offset
+        if style == "flow":
+            lines.append(f"{pad}- {{name: c{i}, image: {value}}}{comment}")
+        else:
+            lines.append(f"{pad}- name: c{i}")
+            if style == "block":
+                lines.append(f"{pad}  image: >-{comment}\n{pad}    {value}")
+            else:
+                lines.append(f"{pad}  image: {styled(value, style, pad)}{comment}")
+    return "\n".join(lines)
+
+
+@st.composite
+def documents(draw: Any) -> str:
+    kind = draw(st.sampled_from(["Deployment", "ConfigMap", "Pod", "Service", "CronJob"]))
+    head = draw(st.sampled_from(["---\n", "---\n# Source: chart/templates/x.yaml\n", "--- # c\n"]))
+    name = draw(st.from_regex(r"[a-z][a-z0-9-]{0,8}", fullmatch=True))
+    if kind == "ConfigMap":
+        value = draw(image_values)
+        return f"{head}apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {name}\ndata:\n  x: |\n    image: {value}\n"
+    if kind == "Service":
+        return f"{head}apiVersion: v1\nkind: Service\nmetadata: {{name: {name}}}\nspec:\n  ports: [{{port: 80}}]\n"
+    dash = draw(st.sampled_from(["", "  "]))
+    if kind == "Pod":
+        return f"{head}apiVersion: v1\nkind: Pod\nmetadata:\n  name: {name}\nspec:\n  containers:\n" + draw(
+            containers("  ", dash)) + "\n"
+    if kind == "CronJob":
+        return (f"{head}apiVersion: batch/v1\nkind: CronJob\nmetadata:\n  name: {name}\nspec:\n  jobTemplate:\n"
+                f"    spec:\n      template:\n        spec:\n          containers:\n"
+                + draw(containers("          ", dash)) + "\n")
+    return (f"{head}apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {name}\nspec:\n  template:\n"
+            f"    spec:\n      containers:\n" + draw(containers("      ", dash)) + "\n")
+
+
+@st.composite
+def streams(draw: Any) -> str:
+    text = "".join(draw(st.lists(documents(), min_size=1, max_size=6)))
+    return text if draw(st.booleans()) else text.rstrip("\n")
+
+
+def context(vector_text: str) -> RenderContext:
+    resolved = resolve_settings(Settings(vectors=[TextSource("v.yaml", vector_text)], target_version="1.32"))
+    return RenderContext(resolved)
+
+
+def _images(doc: Any) -> list[str]:
+    found: list[str] = []
+    if not isinstance(doc, dict):
+        return found
+    spec = doc.get("spec") or {}
+    if doc.get("kind") == "CronJob":
+        spec = spec["jobTemplate"]["spec"]["template"]["spec"]
+    elif doc.get("kind") == "Deployment":
+        spec = spec["template"]["spec"]
+    for container in spec.get("containers") or []:
+        found.append(container["image"])
+    return found
+
+
+def _strip_images(doc: Any) -> Any:
+    text = json.dumps(doc, sort_keys=True)
+    for image in _images(doc):
+        text = text.replace(json.dumps(image), '"<image>"')
+    return text
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(vector=vectors(), stream=streams())
+def test_nothing_lost(vector: str, stream: str) -> None:
+    ctx = context(vector)
+    result = render(stream, ctx)
+    assert result.ok, [str(p) for p in result.problems if p.severity == "error"]
+    out = result.text
+    before, after = split(stream), split(out)
+    # every document is kept
+    assert len(before) == len(after)
+    governed = {image.name: image for image in ImageVector(ctx.resolved.vector.images).images}
+    repos = {image.repository: image.name for image in ctx.resolved.base.images}
+    for old, new in zip(before, after, strict=True):
+        old_doc, new_doc = yaml.safe_load(old.text), yaml.safe_load(new.text)
+        old_images, new_images = _images(old_doc), _images(new_doc)
+        # the only differing values are image fields ...
+        assert _strip_images(old_doc) == _strip_images(new_doc)
+        changed = False
+        for was, now in zip(old_images, new_images, strict=True):
+            name = was if was in governed else repos.get(was.split("@")[0].rsplit(":", 1)[0])
+            if name is None:
+                assert now == was  # ... that the vector governs
+            else:
+                expected = _reference(governed[name])
+                assert now == expected
+                changed = changed or now != was
+        if not changed:
+            assert new.text == old.text  # untouched documents are byte-identical
+    # idempotent
+    assert render(out, ctx).text == out
+
+
+def _reference(source: ImageSource) -> str:
+    tag = source.tag or ""
+    return f"{source.repository}@{tag}" if tag.startswith("sha256:") else f"{source.repository}:{tag}"
