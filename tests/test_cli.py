@@ -156,3 +156,18 @@ def test_module_entry_point(files: dict[str, str]) -> None:
         capture_output=True, text=True, check=False,
     )
     assert proc.returncode == 0 and proc.stdout == "gcr.io/etcd-development/etcd:v3.5.27\n"
+
+
+def test_every_package_is_shipped() -> None:
+    """A non-editable install (`pip install .`, pre-commit, the Helm plugin) must contain every subpackage."""
+    import tomllib
+
+    root = Path(__file__).resolve().parent.parent
+    setuptools = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]
+    packages = set(setuptools["packages"])
+    found = {
+        ".".join(("imagevector", *p.parent.relative_to(root / "plugin" / "imagevector").parts)).rstrip(".")
+        for p in (root / "plugin" / "imagevector").rglob("__init__.py")
+    }
+    assert found <= packages
+    assert setuptools["package-dir"]["imagevector.templates"] == "templates"

@@ -61,6 +61,13 @@ class _Reader:
             return None
         return str(value)
 
+    def version(self, value: Any, path: str) -> str | None:
+        """A version must be written as a string: YAML reads `1.30` as the number 1.3."""
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            self.fail(path, f'write the version as a string in quotes, e.g. "{value}" (YAML reads it as a number)')
+            return None
+        return self.string(value, path)
+
     def boolean(self, value: Any, path: str) -> bool | None:
         if value is None:
             return None
@@ -171,8 +178,8 @@ def _common(values: dict[str, Any], prefix: str, reader: _Reader, config: Render
     s.overwrites = reader.sources(values.get("overwrite"), values.get("overwrites"), f"{prefix}.overwrite", "overwrite")
     s.components = reader.source(values.get("componentsOverwrite"), f"{prefix}.componentsOverwrite",
                                  "component overwrite")
-    s.target_version = reader.string(values.get("targetVersion"), f"{prefix}.targetVersion")
-    s.runtime_version = reader.string(values.get("runtimeVersion"), f"{prefix}.runtimeVersion")
+    s.target_version = reader.version(values.get("targetVersion"), f"{prefix}.targetVersion")
+    s.runtime_version = reader.version(values.get("runtimeVersion"), f"{prefix}.runtimeVersion")
     s.architecture = reader.string(values.get("architecture"), f"{prefix}.architecture")
 
 
