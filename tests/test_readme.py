@@ -1,0 +1,41 @@
+"""The README's first command (install + run the main job on the bundled example) works from a fresh copy."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+IGNORE = shutil.ignore_patterns(".git", ".venv", ".cache", "*.egg-info", "__pycache__", ".pytest_cache",
+                                ".mypy_cache", ".ruff_cache", ".hypothesis", "build", "bench")
+
+
+def _commands() -> list[str]:
+    text = (ROOT / "README.md").read_text()
+    blocks = re.findall(r"^```sh\n(.*?)^```", text, re.M | re.S)
+    return [next(line for line in block.splitlines() if line and not line.startswith("#")) for block in blocks[:2]]
+
+
+def test_readme_starts_with_the_two_commands() -> None:
+    run, tests = _commands()
+    assert run.startswith("python3 -m venv .venv && ") and "imagevector render" in run
+    assert tests.startswith("python3 -m venv .venv && ") and "pytest" in tests
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert tests in ci  # CI runs exactly the README's test command
+
+
+def test_run_the_main_job_from_a_fresh_copy(tmp_path: Path) -> None:
+    copy = tmp_path / "imagevector"
+    shutil.copytree(ROOT, copy, ignore=IGNORE)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("IMAGEVECTOR", "KUBE_VERSION", "VIRTUAL_ENV"))}
+    result = subprocess.run(["sh", "-c", _commands()[0]], cwd=copy, capture_output=True, text=True, env=env,
+                            check=False, timeout=600)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "image: registry.example.internal/gardener/gardenlet:v1.110.0" in out
+    assert "image: quay.io/brancz/kube-rbac-proxy:v0.18.1" in out
+    assert "kind: ConfigMap" in out and "IMAGEVECTOR_OVERWRITE" in out
+    assert "image: gardenlet\n" not in out  # the vector name was rendered
