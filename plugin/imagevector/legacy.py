@@ -169,48 +169,25 @@ def _cmd_plugin(args: argparse.Namespace) -> int:
 
 def run_plugin(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     """Render stdin with CONFIG, relative paths resolved against the kustomization root."""
-    from .render.command import ENV_LOG_FILE
-
-    log_file = args.log_file or env.get(ENV_LOG_FILE)
-    try:
-        return _render(args, env)
-    except UserError as exc:
-        _log(log_file, exc.lines)
-        raise
-
-
-def _render(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     import yaml
 
-    from .inputs import decode, read_source
-    from .render.command import build_context
+    from .inputs import read_source
+    from .render.command import ENV_LOG_FILE, log_errors, run
     from .render.config import parse_config
-    from .render.pipeline import render
     from .yamlnodes import syntax_problem
 
-    source = read_source(args.plugin_config, "kustomize plugin config")
     try:
-        data = yaml.safe_load(source.text)
-    except yaml.YAMLError as exc:
-        raise UserError([syntax_problem(args.plugin_config, exc)]) from None
-    root = env.get(ENV_CONFIG_ROOT) or os.getcwd()
-    name = _config_name(data)
-    config = parse_config(data, name, root, restrict=args.load_restrictor == "rootOnly")
-    ctx = build_context(args, config, env)
-    for warning in ctx.resolved.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
-    raw = sys.stdin.buffer.read(args.max_input_bytes + 1)
-    if len(raw) > args.max_input_bytes:
-        raise UserError(f"stdin: input is larger than {args.max_input_bytes} bytes; raise --max-input-bytes")
-    result = render(decode(raw, "stdin"), ctx)
-    for problem in result.problems:
-        if problem.severity == "warning":
-            print(f"warning: {problem}", file=sys.stderr)
-    if not result.ok:
-        raise UserError([str(p) for p in result.problems if p.severity == "error"])
-    sys.stdout.write(result.text)
-    sys.stdout.flush()
-    return 0
+        source = read_source(args.plugin_config, "kustomize plugin config")
+        try:
+            data = yaml.safe_load(source.text)
+        except yaml.YAMLError as exc:
+            raise UserError([syntax_problem(args.plugin_config, exc)]) from None
+        root = env.get(ENV_CONFIG_ROOT) or os.getcwd()
+        config = parse_config(data, _config_name(data), root, restrict=args.load_restrictor == "rootOnly")
+    except UserError as exc:
+        log_errors(args.log_file or env.get(ENV_LOG_FILE), exc.lines)
+        raise
+    return run(args, env, config)
 
 
 def _config_name(data: Any) -> str:
@@ -220,17 +197,6 @@ def _config_name(data: Any) -> str:
         name = metadata.get("name") if isinstance(metadata, dict) else None
         return f"kustomize plugin config {data.get('kind')}/{name}"
     return "kustomize plugin config"
-
-
-def _log(path: str | None, lines: list[str]) -> None:
-    if not path:
-        return
-    try:
-        with open(path, "a", encoding="utf-8") as handle:
-            for line in lines:
-                handle.write(f"imagevector: {line}\n")
-    except OSError as exc:
-        print(f"imagevector: cannot write the log file {path}: {exc.strerror}", file=sys.stderr)
 
 
 __all__ = ["register", "install", "plugin_home", "plugin_path", "plugin_script", "run_plugin"]

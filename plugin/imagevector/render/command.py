@@ -113,16 +113,18 @@ def _read_stdin(max_bytes: int) -> str:
     return decode(data, "stdin")
 
 
-def run(args: argparse.Namespace, env: Mapping[str, str] = os.environ) -> int:
+def run(args: argparse.Namespace, env: Mapping[str, str] = os.environ, config: RenderConfig | None = None) -> int:
+    """Render stdin to stdout. `config` is given by faces that frame the settings themselves (the legacy
+    kustomize plugin); else it comes from --config, $IMAGEVECTOR_CONFIG or a KRM functionConfig."""
     log_file = args.log_file or env.get(ENV_LOG_FILE)
     try:
-        return _run(args, env)
+        return _run(args, env, config)
     except UserError as exc:
-        _log(log_file, exc.lines)
+        log_errors(log_file, exc.lines)
         raise
 
 
-def _run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
+def _run(args: argparse.Namespace, env: Mapping[str, str], given: RenderConfig | None) -> int:
     log_file = args.log_file or env.get(ENV_LOG_FILE)
     text = _read_stdin(args.max_input_bytes)
     config_path = args.config or env.get(ENV_CONFIG)
@@ -130,9 +132,14 @@ def _run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
 
     if is_resource_list(text):
         def build(function_config: Any) -> RenderContext:
-            config = load_config_file(config_path) if config_path else parse_config(
-                function_config, "functionConfig", os.getcwd(), restrict=args.load_restrictor == "rootOnly"
-            )
+            if given is not None:
+                config = given
+            elif config_path:
+                config = load_config_file(config_path)
+            else:
+                config = parse_config(
+                    function_config, "functionConfig", os.getcwd(), restrict=args.load_restrictor == "rootOnly"
+                )
             ctx = build_context(args, config, env)
             return replace(ctx, wire=replace(ctx.wire, annotate_paths=True))
 
@@ -140,10 +147,12 @@ def _run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
         for problem in problems:
             print(f"{problem.severity}: {problem}" if problem.severity == "warning" else str(problem), file=sys.stderr)
         if not ok:
-            _log(log_file, [str(p) for p in problems if p.severity == "error"])
+            log_errors(log_file, [str(p) for p in problems if p.severity == "error"])
         _write(out)
         return 0 if ok else 1
-    config = load_config_file(config_path) if config_path else RenderConfig()
+    if given is None:
+        given = load_config_file(config_path) if config_path else RenderConfig()
+    config = given
     ctx = build_context(args, config, env)
     for warning in ctx.resolved.warnings:
         print(f"warning: {warning}", file=sys.stderr)
@@ -174,7 +183,8 @@ def _write(text: str) -> None:
         view = view[os.write(fd, view):]
 
 
-def _log(path: str | None, lines: list[str]) -> None:
+def log_errors(path: str | None, lines: list[str]) -> None:
+    """Append error lines to the log file the user named (Helm 4 hides a post-renderer's stderr)."""
     if not path:
         return
     try:
