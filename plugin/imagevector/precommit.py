@@ -31,8 +31,8 @@ import yaml
 from .errors import UserError
 from .inputs import decode, read_source
 from .render.config import API_VERSION, KIND, RenderConfig, load_config_file, parse_config
-from .render.pipeline import RenderContext, WireOptions, render
-from .settings import Settings, resolve_settings
+from .render.pipeline import render
+from .settings import Settings
 
 CHECK_KIND = "RenderCheck"
 DEFAULT_CONFIG_FILE = ".imagevector-render.yaml"
@@ -244,23 +244,11 @@ def select(entries: list[Entry], config_file: str, files: Sequence[str]) -> list
 
 def render_entry(entry: Entry) -> str:
     """The rendered text of one entry, rendered in-process; the environment is not consulted."""
-    source = read_source(entry.input, "render-check input")
-    config = entry.config
-    resolved = resolve_settings(config.settings)
-    from .render.fields import default_specs
+    from .render.command import build_context, default_args
 
-    ctx = RenderContext(
-        resolved,
-        (*default_specs(), *config.field_specs),
-        WireOptions(
-            targets=tuple(config.wire),
-            components=tuple(config.components),
-            inject_components=True if config.inject_components is None else config.inject_components,
-            hashed_names=bool(config.hashed_names),
-            replace_env=bool(config.replace_env),
-            templates=config.templates,
-        ),
-    )
+    source = read_source(entry.input, "render-check input")
+    ctx = build_context(default_args(), entry.config, {})
+    resolved = ctx.resolved
     result = render(source.text, ctx)
     errors = [_locate(str(p), entry.input) for p in result.problems if p.severity == "error"]
     if errors or not result.ok:

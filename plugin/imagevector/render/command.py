@@ -53,6 +53,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help=f"refuse inputs larger than N bytes (default {DEFAULT_MAX_INPUT_BYTES})")
 
 
+def default_args() -> argparse.Namespace:
+    """The render flags at their defaults, for faces that take every setting from a config."""
+    from ..cli import _common
+
+    parser = argparse.ArgumentParser(add_help=False)
+    _common(parser)
+    add_arguments(parser)
+    return parser.parse_args([])
+
+
 def _specs(args: argparse.Namespace, config: RenderConfig) -> tuple[FieldSpec, ...]:
     specs = list(default_specs())
     for flag, pod_spec in (("image_field", False), ("pod_spec_field", True)):
