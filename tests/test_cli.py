@@ -171,3 +171,17 @@ def test_every_package_is_shipped() -> None:
     }
     assert found <= packages
     assert setuptools["package-dir"]["imagevector.templates"] == "templates"
+
+
+def test_resolve_with_config(tmp_path: Path) -> None:
+    root = Path(__file__).resolve().parent.parent
+    config = str(root / "kustomize-example" / "imagevector.yaml")
+    r = run("resolve", "gardenlet", "--config", config)
+    assert r.code == 0, r.err
+    assert r.out == "registry.example.internal/gardener/gardenlet:v1.110.0\n"
+    # flags win over the config
+    vector = tmp_path / "v.yaml"
+    vector.write_text("images:\n- {name: gardenlet, repository: r/g, tag: '1'}\n")
+    assert run("resolve", "gardenlet", "--config", config, "--vector", str(vector)).out.startswith(
+        "registry.example.internal/gardener/gardenlet:1\n"
+    )

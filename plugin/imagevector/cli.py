@@ -6,11 +6,14 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from .errors import UserError
 from .model import ARCHITECTURES, VersionField
+
+if TYPE_CHECKING:
+    from .settings import Settings
 
 PROG = "imagevector"
 
@@ -92,6 +95,10 @@ Run 'imagevector COMMAND --help' for the options of a command.""",
         help="resolve as component NAME sees it: with its imageVectorOverwrite from --components-overwrite",
     )
     resolve.add_argument(
+        "--config", metavar="FILE",
+        help="take the vector settings from an ImageVectorRenderer or ConfigMap (default: $IMAGEVECTOR_CONFIG)",
+    )
+    resolve.add_argument(
         "--explain", action="store_true",
         help="print every candidate with its score and why it won, lost or was disqualified (to stderr)",
     )
@@ -166,22 +173,24 @@ def _version() -> str:
         return "unknown"
 
 
-def settings_from_args(args: argparse.Namespace, env: dict[str, str] | os._Environ[str]) -> Any:
+def settings_from_args(args: argparse.Namespace, env: Mapping[str, str], base: Settings | None = None) -> Settings:
+    """Flags first, then `base` (a config file's settings), then the environment."""
     from .inputs import read_source
     from .settings import Settings, apply_env
 
+    base = base or Settings()
     settings = Settings(
-        vectors=[read_source(p, "image vector (--vector)") for p in args.vector],
-        overwrites=[read_source(p, "overwrite (--overwrite)") for p in args.overwrite],
+        vectors=[read_source(p, "image vector (--vector)") for p in args.vector] or base.vectors,
+        overwrites=[read_source(p, "overwrite (--overwrite)") for p in args.overwrite] or base.overwrites,
         components=(
             read_source(args.components_overwrite, "component overwrite (--components-overwrite)")
             if args.components_overwrite
-            else None
+            else base.components
         ),
-        target_version=args.target_version,
-        runtime_version=args.runtime_version,
-        architecture=args.architecture,
-        version_field=args.version_field,
+        target_version=args.target_version or base.target_version,
+        runtime_version=args.runtime_version or base.runtime_version,
+        architecture=args.architecture or base.architecture,
+        version_field=args.version_field or base.version_field,
     )
     apply_env(settings, env)
     return settings
@@ -196,7 +205,13 @@ def _cmd_resolve(args: argparse.Namespace) -> int:
     from .settings import resolve_settings
     from .vector import find
 
-    resolved = resolve_settings(settings_from_args(args, os.environ))
+    config_path = args.config or os.environ.get("IMAGEVECTOR_CONFIG")
+    base = None
+    if config_path:
+        from .render.config import load_config_file
+
+        base = load_config_file(config_path).settings
+    resolved = resolve_settings(settings_from_args(args, os.environ, base))
     _print_warnings(resolved.warnings)
     vector = resolved.vector
     if args.component:

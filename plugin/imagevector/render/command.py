@@ -10,8 +10,8 @@ from dataclasses import replace
 from typing import Any
 
 from ..errors import UserError
-from ..inputs import DEFAULT_MAX_INPUT_BYTES, decode, read_source
-from ..settings import ENV_CONFIG, Settings, apply_env, resolve_settings
+from ..inputs import DEFAULT_MAX_INPUT_BYTES, decode
+from ..settings import ENV_CONFIG, resolve_settings
 from .config import RenderConfig, load_config_file, parse_config
 from .fields import FieldSpec, default_specs, parse_path
 from .pipeline import RenderContext, WireOptions, WireTarget, render
@@ -78,20 +78,9 @@ def _specs(args: argparse.Namespace, config: RenderConfig) -> tuple[FieldSpec, .
 
 def build_context(args: argparse.Namespace, config: RenderConfig, env: Mapping[str, str]) -> RenderContext:
     """Flags first, then the config, then the environment."""
-    settings = Settings(
-        vectors=[read_source(p, "image vector (--vector)") for p in args.vector] or config.settings.vectors,
-        overwrites=[read_source(p, "overwrite (--overwrite)") for p in args.overwrite] or config.settings.overwrites,
-        components=(
-            read_source(args.components_overwrite, "component overwrite (--components-overwrite)")
-            if args.components_overwrite
-            else config.settings.components
-        ),
-        target_version=args.target_version or config.settings.target_version,
-        runtime_version=args.runtime_version or config.settings.runtime_version,
-        architecture=args.architecture or config.settings.architecture,
-        version_field=args.version_field or config.settings.version_field,
-    )
-    apply_env(settings, env)
+    from ..cli import settings_from_args
+
+    settings = settings_from_args(args, env, config.settings)
     resolved = resolve_settings(settings)
     try:
         targets = tuple(WireTarget.parse(text) for text in args.wire) + tuple(config.wire)
