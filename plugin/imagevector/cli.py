@@ -62,7 +62,9 @@ def _common(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The parser; with `only` one of the main commands, the hooks' subcommands (and their imports) are left
+    out to keep the start of a render fast."""
     parser = argparse.ArgumentParser(
         prog=PROG,
         description="Apply an image vector to Kubernetes manifests at render time.",
@@ -128,10 +130,11 @@ Run 'imagevector COMMAND --help' for the options of a command.""",
     _render_arguments(render)
     render.set_defaults(func=_cmd_render)
 
-    from . import legacy, precommit
+    if only not in ("render", "resolve", "validate"):
+        from . import legacy, precommit
 
-    legacy.register(sub)
-    precommit.register(sub)
+        legacy.register(sub)
+        precommit.register(sub)
     return parser
 
 
@@ -288,8 +291,9 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    words = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(words[0] if words else None)
+    args = parser.parse_args(words)
     if not getattr(args, "command", None):
         parser.print_help(sys.stderr)
         return 2

@@ -294,7 +294,7 @@ def _wiring_hints(ctx: RenderContext) -> tuple[str, ...]:
 
 def _rewrite_images(doc: Document, ctx: RenderContext, resolver: Resolver, problems: list[RenderProblem]) -> None:
     found, ident, chunk = doc.scan, doc.identity, doc.chunk
-    if found is None or ident is None:
+    if found is None or ident is None or not (found.hits or found.shape_errors):
         return
     applies = [spec.matches(ident.kind, ident.api_version) for spec in ctx.specs]
     if not any(applies):

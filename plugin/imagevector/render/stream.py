@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 _START = re.compile(r"^---(?=[ \t\r\n]|$)", re.M)
 _SOURCE = re.compile(r"^# Source: (.+?)\s*$", re.M)
+_CONTENT = re.compile(r"^(?!\s*(?:#|$|---\s*$|---\s+#|\.\.\.\s*$))", re.M)
 _KIND = re.compile(r"^kind:[ \t]*['\"]?([A-Za-z0-9]+)", re.M)
 
 
@@ -34,16 +35,7 @@ class Chunk:
     @property
     def empty(self) -> bool:
         """Only comments, blank lines and markers: no document content."""
-        for line in self.text.splitlines():
-            stripped = line.strip()
-            if not stripped or stripped.startswith("#") or stripped == "...":
-                continue
-            if line.startswith("---"):
-                rest = line[3:].strip()
-                if not rest or rest.startswith("#"):
-                    continue
-            return False
-        return True
+        return _CONTENT.search(self.text) is None
 
 
 def split(text: str) -> list[Chunk]:
