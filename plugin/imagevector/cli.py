@@ -309,6 +309,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 141
     except KeyboardInterrupt:  # pragma: no cover
         return 130
+    except Exception as exc:  # a bug: still one line for people, the traceback only on request
+        if os.environ.get("IMAGEVECTOR_DEBUG"):
+            raise
+        print(f"{PROG}: internal error: {type(exc).__name__}: {exc} — please report it; "
+              "IMAGEVECTOR_DEBUG=1 shows the traceback", file=sys.stderr)
+        return 70
 
 
 def _silence_stdout() -> None:

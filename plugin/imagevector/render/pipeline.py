@@ -7,6 +7,7 @@ documents that get wiring go through ruamel (imported only then).
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from typing import Literal
@@ -184,7 +185,6 @@ def _is_candidate(chunk: Chunk, kinds: frozenset[str], extra_hints: tuple[str, .
     return any(hint in text for hint in extra_hints)
 
 
-
 def render(text: str, ctx: RenderContext) -> RenderResult:
     """Render a multi-document stream; on any error the result's problems say why and text is the input."""
     chunks = split(text)
@@ -193,7 +193,7 @@ def render(text: str, ctx: RenderContext) -> RenderResult:
     problems: list[RenderProblem] = []
     documents = [Document(chunk, chunk.text) for chunk in chunks]
     if ctx.trust_input:
-        parsed = _scan_candidates(documents, ctx, patterns, problems)
+        parsed = _scan_candidates(documents, ctx, patterns, problems, resolver)
     else:
         parsed = _scan_all(text, documents, ctx, patterns, problems)
     for doc in documents:
@@ -255,16 +255,58 @@ def _scan_all(
     return len(scans)
 
 
+_UNSURE = tuple("&*!?[{")  # anchors, aliases, tags, complex keys, flow collections: parse to be sure
+_KEY_BEFORE = frozenset(" \t\n{,'\"-")
+
+
+def _field_values(keys: frozenset[str]) -> re.Pattern[str]:
+    """`KEY: value` on one line, in block or flow style, key plain or quoted (KEY: the last step of a field)."""
+    alternatives = "|".join(re.escape(k) for k in sorted(keys))
+    return re.compile(r"(?:" + alternatives + r")[\"']?[ \t]*:(?:[ \t]+([^\n]*)|[ \t]*$)", re.M)
+
+
+def _may_change(text: str, values: re.Pattern[str], resolver: Resolver) -> bool:
+    """Could an image field of this document be governed by the vector? False only when every value written
+    after an image key is a simple scalar that the vector does not govern (conservative otherwise)."""
+    for match in values.finditer(text):
+        start = match.start()
+        if start and text[start - 1] not in _KEY_BEFORE:
+            continue  # part of a longer key, e.g. `baseimage:`
+        value = (match.group(1) or "").split(" #", 1)[0].strip()
+        if value[:1] in ("|", ">"):  # a block scalar: its first content line is the value
+            lines = text[match.end() + 1 :].split("\n", 2)
+            if len(lines) > 1 and lines[1].strip() and lines[1][:1] in " \t":
+                return True  # several content lines: let the parser decide
+            value = lines[0].strip() if lines else ""
+        if not value or value.startswith(_UNSURE) or "\\" in value or "''" in value:
+            return True
+        for candidate in (value, value.split(",", 1)[0].split("}", 1)[0].rstrip()):
+            if candidate[:1] in ("'", '"'):
+                candidate = candidate[1:].split(candidate[0], 1)[0]
+            if resolver.name_for(candidate) is not None:
+                return True
+    return False
+
+
 def _scan_candidates(
-    documents: list[Document], ctx: RenderContext, patterns: Patterns, problems: list[RenderProblem]
+    documents: list[Document],
+    ctx: RenderContext,
+    patterns: Patterns,
+    problems: list[RenderProblem],
+    resolver: Resolver,
 ) -> int:
-    """--trust-input: only documents that can hold an image field are parsed; marks are chunk-relative."""
+    """--trust-input: only documents that can hold an image field the vector governs are parsed (by kind and
+    a text test); marks are chunk-relative."""
     kinds = frozenset(spec.kind for spec in ctx.specs)
     hints = _wiring_hints(ctx)
+    keys = frozenset(spec.path[-1] for spec in ctx.specs if not spec.pod_spec) | {"image", "reference"}
+    values = _field_values(keys)
     parsed = 0
     for doc in documents:
         chunk = doc.chunk
         if chunk.empty or not _is_candidate(chunk, kinds, hints):
+            continue
+        if not any(hint in chunk.text for hint in hints) and not _may_change(chunk.text, values, resolver):
             continue
         parsed += 1
         try:
