@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -192,15 +193,19 @@ def render(text: str, ctx: RenderContext) -> RenderResult:
     patterns = Patterns.of(ctx.specs)
     problems: list[RenderProblem] = []
     documents = [Document(chunk, chunk.text) for chunk in chunks]
+
+    def finish(doc: Document) -> None:
+        """Everything the pipeline needs of a scanned document, then its image fields are let go."""
+        assert doc.scan is not None
+        found = doc.scan
+        doc.identity = Identity(found.kind, found.namespace, found.name, found.api_version)
+        _rewrite_images(doc, ctx, resolver, problems)
+        found.hits = []
+
     if ctx.trust_input:
-        parsed = _scan_candidates(documents, ctx, patterns, problems, resolver)
+        parsed = _scan_candidates(documents, ctx, patterns, problems, resolver, finish)
     else:
-        parsed = _scan_all(text, documents, ctx, patterns, problems)
-    for doc in documents:
-        if doc.scan is not None:
-            found = doc.scan
-            doc.identity = Identity(found.kind, found.namespace, found.name, found.api_version)
-            _rewrite_images(doc, ctx, resolver, problems)
+        parsed = _scan_all(text, documents, ctx, patterns, problems, finish)
     result = RenderResult(text, documents, problems, parsed)
     if not result.ok:
         return result
@@ -225,14 +230,33 @@ def _depth_error(ctx: RenderContext) -> ScanError:
 
 
 def _scan_all(
-    text: str, documents: list[Document], ctx: RenderContext, patterns: Patterns, problems: list[RenderProblem]
+    text: str,
+    documents: list[Document],
+    ctx: RenderContext,
+    patterns: Patterns,
+    problems: list[RenderProblem],
+    finish: Callable[[Document], None],
 ) -> int:
-    """One parser over the whole stream: every document is validated; marks are stream-absolute."""
+    """One parser over the whole stream: every document is validated; marks are stream-absolute. Each
+    document is finished as soon as the parser is past it, so that memory stays flat."""
     offsets = [doc.chunk.offset for doc in documents]
+    pending: Document | None = None
+    count = 0
     try:
         if not flow_depth_ok(text, ctx.limits.max_depth):
             raise _depth_error(ctx)
-        scans = scan_stream(text, patterns, ctx.limits)
+        for found in scan_stream(text, patterns, ctx.limits):
+            count += 1
+            doc = documents[max(bisect_right(offsets, found.start) - 1, 0)]
+            if doc is not pending:
+                if pending is not None:
+                    finish(pending)
+                pending, doc.scan, doc.base = doc, found, doc.chunk.offset
+            elif doc.scan is not None:  # a second document in one chunk (after '...'): same text
+                doc.scan.hits.extend(found.hits)
+                doc.scan.shape_errors.extend(found.shape_errors)
+        if pending is not None:
+            finish(pending)
     except ScanError as exc:
         doc_index = None
         if exc.line is not None:
@@ -243,16 +267,7 @@ def _scan_all(
         source = documents[doc_index].chunk.source if doc_index is not None else None
         line = exc.line + 1 if exc.line is not None else None
         problems.append(RenderProblem(exc.message, document=doc_index, line=line, field=exc.path, source=source))
-        return len(documents)
-    for found in scans:
-        doc = documents[max(bisect_right(offsets, found.start) - 1, 0)]
-        if doc.scan is None:
-            doc.scan = found
-            doc.base = doc.chunk.offset
-        else:  # a second document in one chunk (after '...'): its fields belong to the same text
-            doc.scan.hits.extend(found.hits)
-            doc.scan.shape_errors.extend(found.shape_errors)
-    return len(scans)
+    return count
 
 
 _UNSURE = tuple("&*!?[{")  # anchors, aliases, tags, complex keys, flow collections: parse to be sure
@@ -294,6 +309,7 @@ def _scan_candidates(
     patterns: Patterns,
     problems: list[RenderProblem],
     resolver: Resolver,
+    finish: Callable[[Document], None],
 ) -> int:
     """--trust-input: only documents that can hold an image field the vector governs are parsed (by kind and
     a text test); marks are chunk-relative."""
@@ -314,6 +330,7 @@ def _scan_candidates(
                 raise _depth_error(ctx)
             doc.scan = scan(chunk.text, patterns, ctx.limits)
             doc.base = 0
+            finish(doc)
         except ScanError as exc:
             line = chunk.line + exc.line + 1 if exc.line is not None else None
             problems.append(
@@ -350,18 +367,16 @@ def _rewrite_images(doc: Document, ctx: RenderContext, resolver: Resolver, probl
     for hit in found.hits:
         if not any(applies[i] for i in hit.specs):
             continue
-        event = hit.event
-        line = line_base + event.start_mark.line + 1
-        if hit.is_scalar and not event.style and event.value in ("", "~", "null", "Null", "NULL"):
+        line = line_base + hit.line + 1
+        if hit.is_null:
             continue
-        wrong = hit.not_a_string()
-        if wrong is not None:
+        if hit.wrong is not None or hit.value is None:
             problems.append(
-                RenderProblem(f"image must be a string, not {wrong}", document=chunk.index, line=line,
+                RenderProblem(f"image must be a string, not {hit.wrong}", document=chunk.index, line=line,
                               field=hit.path, identity=ident, source=chunk.source)
             )
             continue
-        value = event.value.strip() if event.style in ("|", ">") else event.value
+        value = hit.value.strip() if hit.style in ("|", ">") else hit.value
         name = resolver.name_for(value)
         if name is None:
             continue
@@ -376,8 +391,7 @@ def _rewrite_images(doc: Document, ctx: RenderContext, resolver: Resolver, probl
             continue
         if image.reference != value:
             edits.append(
-                splice.scalar_edit(chunk.text, event.start_mark.index - doc.base, event.end_mark.index - doc.base,
-                                   event.style, image.reference)
+                splice.scalar_edit(chunk.text, hit.start - doc.base, hit.end - doc.base, hit.style, image.reference)
             )
     if edits:
         doc.text = splice.apply(chunk.text, edits)

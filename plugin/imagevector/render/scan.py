@@ -9,7 +9,7 @@ expanded, so hostile input costs time linear in its size.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -54,42 +54,59 @@ class ScanError(Exception):
         self.path = path
 
 
-@dataclass
 class Hit:
-    """An image field: the scalar event (marks, style, value) and where it is."""
+    """An image field: where its text is (for splicing), its style and value, and where it is in the document.
 
-    event: Any  # ScalarEvent, or a Mapping/Sequence start event for a field of the wrong type
-    steps: tuple[str, ...]
-    indices: tuple[int | None, ...]
-    specs: tuple[int, ...]
-    item: list[Any] | None  # the frame of the enclosing list item, for the container's name
+    Only plain values are kept (not the parser's event and marks): a large stream holds many of these."""
+
+    __slots__ = ("start", "end", "line", "style", "value", "wrong", "steps", "indices", "specs", "container")
+
+    def __init__(
+        self,
+        event: Any,
+        steps: tuple[str, ...],
+        indices: tuple[int | None, ...],
+        specs: tuple[int, ...],
+        item: list[Any] | None,
+    ) -> None:
+        """`item`: the frame of the enclosing list item; the container's name is taken when it closes."""
+        self.start: int = event.start_mark.index
+        self.end: int = event.end_mark.index
+        self.line: int = event.start_mark.line
+        self.style: str | None = getattr(event, "style", None) or None
+        self.value: str | None = getattr(event, "value", None) if isinstance(event, ev.ScalarEvent) else None
+        self.wrong: str | None = _not_a_string(event)
+        self.steps = steps
+        self.indices = indices
+        self.specs = specs
+        self.container: str | None = None
+        if item is not None:
+            item[_HITS].append(self)
 
     @property
     def path(self) -> str:
         return _display(self.steps, self.indices)
 
     @property
-    def container(self) -> str | None:
-        return self.item[5] if self.item is not None else None
+    def is_null(self) -> bool:
+        return self.value is not None and not self.style and self.value in ("", "~", "null", "Null", "NULL")
 
-    @property
-    def is_scalar(self) -> bool:
-        return isinstance(self.event, ev.ScalarEvent)
 
-    def not_a_string(self) -> str | None:
-        """Why the field is not a string, or None."""
-        event = self.event
-        if isinstance(event, ev.MappingStartEvent):
-            return "a mapping"
-        if isinstance(event, ev.SequenceStartEvent):
-            return "a list"
-        if isinstance(event, ev.AliasEvent):
-            return "an alias (write the image itself)"
-        if event.tag not in (None, "tag:yaml.org,2002:str", "!"):
-            return f"tagged {event.tag}"
-        if not event.style and event.implicit[0] and _NOT_A_STRING.match(event.value):
-            return "a number, boolean or null"
-        return None
+def _not_a_string(event: Any) -> str | None:
+    """Why an image field is not a string, or None."""
+    if isinstance(event, ev.MappingStartEvent):
+        return "a mapping"
+    if isinstance(event, ev.SequenceStartEvent):
+        return "a list"
+    if isinstance(event, ev.AliasEvent):
+        return "an alias (write the image itself)"
+    if event.tag not in (None, "tag:yaml.org,2002:str", "!"):
+        return f"tagged {event.tag}"
+    if not event.style and event.implicit[0] and _NOT_A_STRING.match(event.value):
+        if event.value in ("", "~", "null", "Null", "NULL"):
+            return None  # null: no image given, nothing to do
+        return "a number, boolean or null"
+    return None
 
 
 @dataclass
@@ -132,8 +149,9 @@ class Patterns:
         return cls(specs, {k: tuple(v) for k, v in leaves.items()}, frozenset(lists), frozenset(prefixes))
 
 
-# frame layout (lists, for speed): [is_map, key, expecting_key, keys, index, name, anchor, anchor_start, line]
-_IS_MAP, _KEY, _EXPECT, _KEYS, _INDEX, _NAME, _ANCHOR, _ANCHOR_START, _INTERESTING = range(9)
+# frame layout (lists, for speed): [is_map, key, expecting_key, keys, index, name, anchor, anchor_start,
+# interesting, hits waiting for the container's name]
+_IS_MAP, _KEY, _EXPECT, _KEYS, _INDEX, _NAME, _ANCHOR, _ANCHOR_START, _INTERESTING, _HITS = range(10)
 
 
 def _display(path: Sequence[str], indices: Sequence[int | None]) -> str:
@@ -148,7 +166,7 @@ def _display(path: Sequence[str], indices: Sequence[int | None]) -> str:
 
 def scan(text: str, patterns: Patterns, limits: Limits, data_checks: bool = True) -> DocScan:
     """Scan the document(s) of `text` as one; raises ScanError for anything that must not pass."""
-    docs = scan_stream(text, patterns, limits, data_checks)
+    docs = list(scan_stream(text, patterns, limits, data_checks))
     if not docs:
         return DocScan()
     first = docs[0]
@@ -160,14 +178,14 @@ def scan(text: str, patterns: Patterns, limits: Limits, data_checks: bool = True
     return first
 
 
-def scan_stream(text: str, patterns: Patterns, limits: Limits, data_checks: bool = True) -> list[DocScan]:
-    """Scan every document of `text` with one parser; raises ScanError for anything that must not pass.
+def scan_stream(text: str, patterns: Patterns, limits: Limits, data_checks: bool = True) -> Iterator[DocScan]:
+    """Scan every document of `text` with one parser, yielding each when it ends (so that a caller can
+    finish with it before the next is read); raises ScanError for anything that must not pass.
 
     Without `data_checks`, only syntax and the limits are checked (duplicate keys and tags are left to a
     validator that reports every problem at once). Only frames on the way to an image field (or to the
     document's identity) do more than bookkeeping."""
     parser = _Parser(text)
-    docs: list[DocScan] = []
     result = DocScan()
     stack: list[list[Any]] = []
     path: list[str] = []  # steps with "[]" for list items
@@ -180,7 +198,7 @@ def scan_stream(text: str, patterns: Patterns, limits: Limits, data_checks: bool
     max_aliases, max_expansion = limits.max_aliases, limits.max_alias_expansion
     scalar_t, map_t, seq_t = ev.ScalarEvent, ev.MappingStartEvent, ev.SequenceStartEvent
     map_end, seq_end, alias_t = ev.MappingEndEvent, ev.SequenceEndEvent, ev.AliasEvent
-    doc_start = ev.DocumentStartEvent
+    doc_start, doc_end = ev.DocumentStartEvent, ev.DocumentEndEvent
     standard = _STANDARD_TAGS
     get_event = parser.get_event
     try:
@@ -191,6 +209,8 @@ def scan_stream(text: str, patterns: Patterns, limits: Limits, data_checks: bool
             t = type(event)
             if t is map_end or t is seq_end:
                 frame: list[Any] = stack.pop()
+                for hit in frame[_HITS]:
+                    hit.container = frame[_NAME]
                 if frame[_ANCHOR] is not None:
                     anchors[frame[_ANCHOR]] = nodes - frame[_ANCHOR_START] + 1
                 if stack:
@@ -226,9 +246,11 @@ def scan_stream(text: str, patterns: Patterns, limits: Limits, data_checks: bool
                     )
             elif t is doc_start:
                 result = DocScan(start=event.start_mark.index)
-                docs.append(result)
                 anchors.clear()
                 expansion = 0
+                continue
+            elif t is doc_end:
+                yield result
                 continue
             else:
                 continue
@@ -306,7 +328,7 @@ def scan_stream(text: str, patterns: Patterns, limits: Limits, data_checks: bool
                     f"nesting deeper than {depth_limit} levels; raise --max-depth if this is legitimate",
                     mark.line, mark.column,
                 )
-            stack.append([t is map_t, None, True, {}, 0, None, event.anchor, nodes, child_interesting])
+            stack.append([t is map_t, None, True, {}, 0, None, event.anchor, nodes, child_interesting, []])
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         what = " ".join(str(exc.problem or exc).split())
@@ -315,7 +337,6 @@ def scan_stream(text: str, patterns: Patterns, limits: Limits, data_checks: bool
         raise ScanError(f"invalid YAML: {what}", mark.line if mark else None, mark.column if mark else None) from None
     except yaml.YAMLError as exc:
         raise ScanError(f"invalid YAML: {' '.join(str(exc).split())}") from None
-    return docs
 
 
 def _identity(result: DocScan, path: list[str], step: str, event: Any) -> None:
