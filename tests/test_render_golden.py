@@ -49,3 +49,11 @@ def test_idempotent(name: str) -> None:
 
 def test_golden_cases_exist() -> None:
     assert {"styles", "wiring", "hashed", "krm", "fixture"} <= set(CASES)
+
+
+def test_crlf_line_ends_are_kept() -> None:
+    case = GOLDEN / "styles"
+    crlf = (case / "input.yaml").read_bytes().replace(b"\n", b"\r\n")
+    result = render(case, crlf)
+    assert result.returncode == 0, result.stderr.decode()
+    assert result.stdout == (case / "expected.yaml").read_bytes().replace(b"\n", b"\r\n")

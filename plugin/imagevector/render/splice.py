@@ -50,7 +50,8 @@ def _block(text: str, value: str) -> str:
         return text
     first, last = content[0], content[-1]
     indent = lines[first][: len(lines[first]) - len(lines[first].lstrip(" "))]
-    return header + "\n".join([*lines[:first], indent + value, *lines[last + 1 :]])
+    cr = "\r" if lines[last].endswith("\r") else ""  # CRLF line ends stay CRLF
+    return header + "\n".join([*lines[:first], indent + value + cr, *lines[last + 1 :]])
 
 
 def apply(source: str, edits: list[Edit]) -> str:
