@@ -145,7 +145,7 @@ def test_validate(files: dict[str, str]) -> None:
 
 
 def test_help_shows_examples() -> None:
-    for command in ("resolve", "validate"):
+    for command in ("resolve", "validate", "render", "install-kustomize-plugin", "render-check"):
         r = run(command, "--help")
         assert r.code == 0 and "examples:" in r.out
 

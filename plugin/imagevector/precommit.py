@@ -48,7 +48,12 @@ _EPILOG = f"""the render-check file ({DEFAULT_CONFIG_FILE}):
     targetVersion: "1.32"               # or any {KIND} spec field inline (vector, overwrite, wire, ...)
 
 exit status: 0 all up to date; 1 a file is out of date (a diff is printed, or with --write it was
-rewritten), or a render failed. FILES limit the check to the renders that read or write one of them."""
+rewritten), or a render failed. FILES limit the check to the renders that read or write one of them.
+
+examples:
+  imagevector render-check                       # check every render of .imagevector-render.yaml
+  imagevector render-check --write               # rewrite the out-of-date outputs (atomically)
+  imagevector render-check deploy/images.yaml    # only the renders that use this file"""
 
 
 @dataclass
