@@ -6,6 +6,7 @@ The same document serves `--config FILE`, the KRM functionConfig and the legacy 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -196,14 +197,9 @@ def _spec(spec: dict[str, Any], reader: _Reader, config: RenderConfig) -> None:
             config.settings.version_field = version_field  # type: ignore[assignment]
         else:
             reader.fail("spec.versionField", "must be constraint or label")
-    for i, item in enumerate(_list(spec.get("fieldSpecs"), "spec.fieldSpecs", reader)):
-        where = f"spec.fieldSpecs[{i}]"
-        kind = reader.string(item.get("kind"), f"{where}.kind")
+    for where, get, item in _entries(spec, "fieldSpecs", ("kind", "group", "path", "podSpecPath"), reader):
+        kind = get("kind")
         path, pod_path = item.get("path"), item.get("podSpecPath")
-        unknown = set(item) - {"kind", "group", "path", "podSpecPath"}
-        if unknown:
-            names = ", ".join(sorted(unknown))
-            reader.fail(where, f"unknown field(s) {names}; expected kind, group, path or podSpecPath")
         if not kind or (path is None) == (pod_path is None):
             reader.fail(where, "needs 'kind' and exactly one of 'path' (an image string) or 'podSpecPath'")
             continue
@@ -212,47 +208,27 @@ def _spec(spec: dict[str, Any], reader: _Reader, config: RenderConfig) -> None:
         except ValueError as exc:
             reader.fail(where, str(exc))
             continue
-        config.field_specs.append(
-            FieldSpec(
-                kind, parsed, pod_spec=pod_path is not None, group=reader.string(item.get("group"), f"{where}.group")
-            )
-        )
-    for i, item in enumerate(_list(spec.get("wire"), "spec.wire", reader)):
-        where = f"spec.wire[{i}]"
-        unknown = set(item) - {"kind", "namespace", "name", "container", "configMapName", "mountPath"}
-        if unknown:
-            reader.fail(where, f"unknown field(s) {', '.join(sorted(unknown))}")
-        name = reader.string(item.get("name"), f"{where}.name")
+        config.field_specs.append(FieldSpec(kind, parsed, pod_spec=pod_path is not None, group=get("group")))
+    wire_fields = ("kind", "namespace", "name", "container", "configMapName", "mountPath")
+    for where, get, _ in _entries(spec, "wire", wire_fields, reader):
+        name = get("name")
         if not name:
             reader.fail(where, "needs 'name' (and usually 'kind' and 'namespace')")
             continue
         config.wire.append(
             WireTarget(
-                reader.string(item.get("kind"), f"{where}.kind") or "Deployment",
-                reader.string(item.get("namespace"), f"{where}.namespace"),
-                name,
-                reader.string(item.get("container"), f"{where}.container"),
-                reader.string(item.get("configMapName"), f"{where}.configMapName"),
-                reader.string(item.get("mountPath"), f"{where}.mountPath") or "/charts-overwrite",
+                get("kind") or "Deployment", get("namespace"), name, get("container"), get("configMapName"),
+                get("mountPath") or "/charts-overwrite",
             )
         )
-    for i, item in enumerate(_list(spec.get("components"), "spec.components", reader)):
-        where = f"spec.components[{i}]"
-        unknown = set(item) - {"name", "kind", "namespace", "workload", "container"}
-        if unknown:
-            reader.fail(where, f"unknown field(s) {', '.join(sorted(unknown))}")
-        name = reader.string(item.get("name"), f"{where}.name")
+    component_fields = ("name", "kind", "namespace", "workload", "container")
+    for where, get, _ in _entries(spec, "components", component_fields, reader):
+        name = get("name")
         if not name:
             reader.fail(where, "needs 'name': the component's name in the component overwrite file")
             continue
         config.components.append(
-            ComponentTarget(
-                name,
-                reader.string(item.get("kind"), f"{where}.kind") or "Deployment",
-                reader.string(item.get("namespace"), f"{where}.namespace"),
-                reader.string(item.get("workload"), f"{where}.workload"),
-                reader.string(item.get("container"), f"{where}.container"),
-            )
+            ComponentTarget(name, get("kind") or "Deployment", get("namespace"), get("workload"), get("container"))
         )
     config.inject_components = reader.boolean(spec.get("injectComponents"), "spec.injectComponents")
     config.hashed_names = reader.boolean(spec.get("hashedConfigMapNames"), "spec.hashedConfigMapNames")
@@ -260,6 +236,22 @@ def _spec(spec: dict[str, Any], reader: _Reader, config: RenderConfig) -> None:
     templates = reader.string(spec.get("templates"), "spec.templates")
     if templates is not None:
         config.templates = reader.resolve_path(templates, "spec.templates")
+
+
+def _entries(
+    spec: dict[str, Any], key: str, allowed: tuple[str, ...], reader: _Reader
+) -> Iterator[tuple[str, Callable[[str], str | None], dict[str, Any]]]:
+    """(path, string getter, mapping) of each item of the list spec.KEY; unknown fields are reported."""
+    for i, item in enumerate(_list(spec.get(key), f"spec.{key}", reader)):
+        where = f"spec.{key}[{i}]"
+        unknown = set(item) - set(allowed)
+        if unknown:
+            reader.fail(where, f"unknown field(s) {', '.join(sorted(unknown))}; expected {', '.join(allowed)}")
+
+        def get(field: str, item: dict[str, Any] = item, where: str = where) -> str | None:
+            return reader.string(item.get(field), f"{where}.{field}")
+
+        yield where, get, item
 
 
 def _list(value: Any, path: str, reader: _Reader) -> list[dict[str, Any]]:
