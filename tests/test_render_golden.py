@@ -48,7 +48,7 @@ def test_idempotent(name: str) -> None:
 
 
 def test_golden_cases_exist() -> None:
-    assert {"styles", "wiring", "hashed", "krm", "fixture"} <= set(CASES)
+    assert {"styles", "wiring", "hashed", "krm", "fixture", "custom"} <= set(CASES)
 
 
 def test_crlf_line_ends_are_kept() -> None:
