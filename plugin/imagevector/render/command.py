@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from collections.abc import Mapping
 from dataclasses import replace
@@ -18,6 +19,7 @@ from .pipeline import RenderContext, WireOptions, WireTarget, render
 from .scan import Limits
 
 ENV_LOG_FILE = "IMAGEVECTOR_LOG_FILE"
+_RESOURCE_LIST = re.compile(r"^kind:[ \t]*['\"]?ResourceList['\"]?[ \t]*(?:#.*)?$", re.M)
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", metavar="FILE",
@@ -127,9 +129,9 @@ def _run(args: argparse.Namespace, env: Mapping[str, str], given: RenderConfig |
     log_file = args.log_file or env.get(ENV_LOG_FILE)
     text = _read_stdin(args.max_input_bytes)
     config_path = args.config or env.get(ENV_CONFIG)
-    from .krm import is_resource_list, run_krm
+    if _RESOURCE_LIST.search(text, 0, 1 << 16):
+        from .krm import run_krm
 
-    if is_resource_list(text):
         def build(function_config: Any) -> RenderContext:
             if given is not None:
                 config = given

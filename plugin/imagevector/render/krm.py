@@ -5,7 +5,6 @@ Items are framed as a multi-document stream and run through the same pipeline as
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 from typing import Any
 
@@ -16,16 +15,10 @@ from ..yamlnodes import syntax_problem
 from .pipeline import RenderContext, RenderProblem, RenderResult, render
 from .wiring import PATH_ANNOTATIONS, dump_resource
 
-_RESOURCE_LIST = re.compile(r"^kind:[ \t]*['\"]?ResourceList['\"]?[ \t]*(?:#.*)?$", re.M)
-
 try:
     _Loader: Any = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover
     _Loader = yaml.SafeLoader
-
-
-def is_resource_list(text: str) -> bool:
-    return bool(_RESOURCE_LIST.search(text, 0, 1 << 16))
 
 
 def load_resource_list(text: str) -> dict[str, Any]:
