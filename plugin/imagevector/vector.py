@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from . import semver
-from .model import FindOptions, Image, ImageSource, ImageVector, Origin, Problem, VersionField
+from .model import FindOptions, Image, ImageSource, ImageVector, Origin, Problem, VersionField, split_reference
 
 
 @dataclass(frozen=True)
@@ -234,8 +234,6 @@ def repositories(vector: ImageVector) -> dict[str, str]:
     for image in vector.images:
         repository = image.repository
         if repository is None and image.ref is not None:
-            from .model import split_reference
-
             repository = split_reference(image.ref)[0]
         if repository:
             result.setdefault(repository, image.name)

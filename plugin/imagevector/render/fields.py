@@ -1,13 +1,8 @@
-"""Where image fields are: field specs as data, and a small walker over composed nodes."""
+"""Where image fields are: field specs as data (the event scan in scan.py follows them)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
-
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
-
-from ..yamlnodes import NULL, kind_of
 
 EACH = "[]"
 Path = tuple[str, ...]
@@ -68,82 +63,3 @@ class FieldSpec:
 
 def default_specs() -> tuple[FieldSpec, ...]:
     return tuple(FieldSpec(kind, path, pod_spec=True) for kind, path in WORKLOAD_POD_SPECS.items())
-
-
-@dataclass(frozen=True)
-class Hit:
-    """An image field found in a document."""
-
-    node: Node
-    path: str  # e.g. spec.template.spec.containers[0].image
-    container: str | None  # the container's name, when the field is in a container
-
-
-@dataclass(frozen=True)
-class ShapeError:
-    node: Node
-    path: str
-    message: str
-
-
-def get(node: Node, key: str) -> Node | None:
-    if isinstance(node, MappingNode):
-        for key_node, value in node.value:
-            if isinstance(key_node, ScalarNode) and key_node.value == key:
-                return value  # type: ignore[no-any-return]
-    return None
-
-
-def scalar(node: Node | None) -> str | None:
-    if isinstance(node, ScalarNode) and node.tag != NULL:
-        return str(node.value)
-    return None
-
-
-def _is_null(node: Node) -> bool:
-    return isinstance(node, ScalarNode) and node.tag == NULL
-
-
-def walk(
-    node: Node, path: Path, where: str, container: str | None = None
-) -> Iterator[Hit | ShapeError]:
-    """Follow `path` from `node`; yield every leaf, or a ShapeError where the document has the wrong shape."""
-    if not path:
-        yield Hit(node, where, container)
-        return
-    step, rest = path[0], path[1:]
-    if _is_null(node):
-        return
-    if step == EACH:
-        if not isinstance(node, SequenceNode):
-            yield ShapeError(node, where, f"must be a list, not {kind_of(node)}")
-            return
-        for i, item in enumerate(node.value):
-            name = scalar(get(item, "name")) if isinstance(item, MappingNode) else None
-            yield from walk(item, rest, f"{where}[{i}]", name if name is not None else container)
-        return
-    if not isinstance(node, MappingNode):
-        yield ShapeError(node, where, f"must be a mapping, not {kind_of(node)}")
-        return
-    child = get(node, step)
-    if child is None:
-        return
-    yield from walk(child, rest, f"{where}.{step}" if where else step, container)
-
-
-def image_fields(root: Node, kind: str | None, api_version: str | None, specs: tuple[FieldSpec, ...]) -> Iterator[
-    Hit | ShapeError
-]:
-    """Every image field of a document, by the field specs that match its kind."""
-    for spec in specs:
-        if not spec.matches(kind, api_version):
-            continue
-        if spec.pod_spec:
-            for found in walk(root, spec.path, ""):
-                if isinstance(found, ShapeError):
-                    yield found
-                    continue
-                for image_path in POD_SPEC_IMAGES:
-                    yield from walk(found.node, image_path, found.path, found.container)
-        else:
-            yield from walk(root, spec.path, "")
