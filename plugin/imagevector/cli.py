@@ -127,7 +127,8 @@ Run 'imagevector COMMAND --help' for the options of a command.""",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _common(render)
-    _render_arguments(render)
+    if only in (None, "render") or only.startswith("-"):
+        _render_arguments(render)
     render.set_defaults(func=_cmd_render)
 
     if only not in ("render", "resolve", "validate"):
@@ -205,10 +206,10 @@ def _print_warnings(warnings: Sequence[object]) -> None:
 
 
 def _cmd_resolve(args: argparse.Namespace) -> int:
-    from .settings import resolve_settings
+    from .settings import ENV_CONFIG, resolve_settings
     from .vector import find
 
-    config_path = args.config or os.environ.get("IMAGEVECTOR_CONFIG")
+    config_path = args.config or os.environ.get(ENV_CONFIG)
     base = None
     if config_path:
         from .render.config import load_config_file
@@ -271,9 +272,10 @@ def _details(image: Any) -> dict[str, Any]:
 
 def _cmd_validate(args: argparse.Namespace) -> int:
     from .inputs import read_source, validate_file
+    from .settings import ENV_VERSION_FIELD
 
     version_field: VersionField = "label" if (
-        args.version_field or os.environ.get("IMAGEVECTOR_VERSION_FIELD")
+        args.version_field or os.environ.get(ENV_VERSION_FIELD)
     ) == "label" else "constraint"
     failed = False
     for path in args.files:

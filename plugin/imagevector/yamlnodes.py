@@ -61,12 +61,10 @@ def syntax_problem(file: str, exc: yaml.YAMLError, line_offset: int = 0) -> Prob
 def guard(text: str, file: str, data_checks: bool = False) -> None:
     """Refuse what must not reach the composer: deep nesting (libyaml's composer recurses in C), alias
     bombs, unsafe tags, duplicate keys. Raises YAMLError with a located problem."""
-    from .render.scan import Limits, Patterns, ScanError, flow_depth_ok, scan
+    from .render.scan import Limits, Patterns, ScanError, scan
 
     limits = Limits()
     try:
-        if not flow_depth_ok(text, limits.max_depth):
-            raise ScanError(f"flow collections nested deeper than {limits.max_depth} levels")
         scan(text, Patterns.of(()), limits, data_checks=data_checks)
     except ScanError as exc:
         line = exc.line

@@ -60,7 +60,7 @@ def unframe(result: RenderResult) -> list[Any]:
 
 
 def _result(problem: RenderProblem, items: list[dict[str, Any]]) -> dict[str, Any]:
-    entry: dict[str, Any] = {"message": _message(problem), "severity": problem.severity}
+    entry: dict[str, Any] = {"message": problem.message, "severity": problem.severity}
     item = items[problem.document] if problem.document is not None and problem.document < len(items) else None
     if item is not None:
         metadata = item.get("metadata") or {}
@@ -86,10 +86,6 @@ def _file_of(problem: RenderProblem, items: list[dict[str, Any]]) -> str | None:
         if key in annotations:
             return str(annotations[key])
     return None
-
-
-def _message(problem: RenderProblem) -> str:
-    return problem.message
 
 
 def run_krm(text: str, build: Any) -> tuple[str, list[RenderProblem], bool]:

@@ -18,7 +18,7 @@ from ..settings import Resolved
 from ..vector import FindResult, find, repositories
 from . import splice
 from .fields import FieldSpec, default_specs
-from .scan import DocScan, Limits, Patterns, ScanError, flow_depth_ok, scan, scan_stream
+from .scan import DocScan, Limits, Patterns, ScanError, scan, scan_stream
 from .stream import Chunk, split
 
 
@@ -223,12 +223,6 @@ def render(text: str, ctx: RenderContext) -> RenderResult:
     return result
 
 
-def _depth_error(ctx: RenderContext) -> ScanError:
-    return ScanError(
-        f"flow collections nested deeper than {ctx.limits.max_depth} levels; raise --max-depth if this is legitimate"
-    )
-
-
 def _scan_all(
     text: str,
     documents: list[Document],
@@ -243,8 +237,6 @@ def _scan_all(
     pending: Document | None = None
     count = 0
     try:
-        if not flow_depth_ok(text, ctx.limits.max_depth):
-            raise _depth_error(ctx)
         for found in scan_stream(text, patterns, ctx.limits):
             count += 1
             doc = documents[max(bisect_right(offsets, found.start) - 1, 0)]
@@ -326,8 +318,6 @@ def _scan_candidates(
             continue
         parsed += 1
         try:
-            if not flow_depth_ok(chunk.text, ctx.limits.max_depth):
-                raise _depth_error(ctx)
             doc.scan = scan(chunk.text, patterns, ctx.limits)
             doc.base = 0
             finish(doc)

@@ -28,7 +28,7 @@ except ImportError:  # pragma: no cover - PyYAML without libyaml
 _STANDARD_TAGS = frozenset(
     "tag:yaml.org,2002:" + name for name in ("str", "int", "float", "bool", "null", "map", "seq", "binary", "timestamp")
 ) | frozenset(("!",))
-_NOT_A_STRING = re.compile(
+NOT_A_STRING = re.compile(  # plain scalars that YAML reads as a number, boolean or null
     r"^(?:~|null|Null|NULL|true|True|TRUE|false|False|FALSE|yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF"
     r"|[-+]?(?:0|[1-9][0-9_]*)|0o?[0-7_]+|0x[0-9a-fA-F_]+|0b[01_]+"
     r"|[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*(?:[eE][-+]?[0-9]+)?|[-+]?[0-9][0-9_]*(?:\.[0-9_]*)?[eE][-+]?[0-9]+"
@@ -102,7 +102,7 @@ def _not_a_string(event: Any) -> str | None:
         return "an alias (write the image itself)"
     if event.tag not in (None, "tag:yaml.org,2002:str", "!"):
         return f"tagged {event.tag}"
-    if not event.style and event.implicit[0] and _NOT_A_STRING.match(event.value):
+    if not event.style and event.implicit[0] and NOT_A_STRING.match(event.value):
         if event.value in ("", "~", "null", "Null", "NULL"):
             return None  # null: no image given, nothing to do
         return "a number, boolean or null"
@@ -185,6 +185,11 @@ def scan_stream(text: str, patterns: Patterns, limits: Limits, data_checks: bool
     Without `data_checks`, only syntax and the limits are checked (duplicate keys and tags are left to a
     validator that reports every problem at once). Only frames on the way to an image field (or to the
     document's identity) do more than bookkeeping."""
+    if not flow_depth_ok(text, limits.max_depth):
+        # libyaml slows down quadratically on deep flow nesting: refuse before it starts
+        raise ScanError(
+            f"flow collections nested deeper than {limits.max_depth} levels; raise --max-depth if this is legitimate"
+        )
     parser = _Parser(text)
     result = DocScan()
     stack: list[list[Any]] = []

@@ -6,11 +6,9 @@ import json
 import re
 from dataclasses import dataclass
 
+from .scan import NOT_A_STRING
+
 _PLAIN_SAFE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_./:@+-]*$")
-_NOT_A_STRING = re.compile(
-    r"^(?:[-+]?[0-9][0-9_]*(?:\.[0-9_]*)?(?:[eE][-+]?[0-9]+)?|0x[0-9a-fA-F]+|0o[0-7]+|"
-    r"[Tt]rue|TRUE|[Ff]alse|FALSE|[Yy]es|YES|[Nn]o|NO|[Oo]n|ON|[Oo]ff|OFF|[Nn]ull|NULL|~|\.[a-zA-Z]+)$"
-)
 
 
 @dataclass(frozen=True)
@@ -22,7 +20,7 @@ class Edit:
 
 def plain_ok(value: str) -> bool:
     """Can `value` be written as a plain scalar, in block or flow context, and read back as this string?"""
-    return bool(_PLAIN_SAFE.match(value)) and not _NOT_A_STRING.match(value) and ": " not in value
+    return bool(_PLAIN_SAFE.match(value)) and not NOT_A_STRING.match(value) and ": " not in value
 
 
 def scalar_edit(source: str, start: int, end: int, style: str | None, value: str) -> Edit:

@@ -21,7 +21,6 @@ from .fields import WORKLOAD_POD_SPECS
 from .pipeline import (
     ComponentTarget,
     Document,
-    Identity,
     RenderContext,
     RenderProblem,
     RenderResult,
@@ -245,4 +244,4 @@ def dump_resource(data: Any) -> str:
     return stream.getvalue()
 
 
-__all__ = ["wire", "dump_resource", "Identity"]
+__all__ = ["wire", "dump_resource"]
