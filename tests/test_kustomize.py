@@ -131,7 +131,7 @@ def test_readme_functionconfig_examples_are_valid(tmp_path: Path) -> None:
     for name in ("overwrite.yaml", "components.yaml"):
         shutil.copy2(EXAMPLE / name, tmp_path / name)
     (tmp_path / "my-templates").mkdir()
-    full = parse_config(yaml.safe_load(recipe("functionconfig-schema")), "README", str(tmp_path), restrict=True)
+    full = parse_config(yaml.safe_load(recipe("functionconfig-schema")), "README", str(tmp_path), str(tmp_path))
     assert len(full.settings.vectors) == 3 and len(full.settings.overwrites) == 2
     assert full.settings.components is not None
     assert (full.settings.target_version, full.settings.runtime_version) == ("1.32.4", "1.32.4")
@@ -139,6 +139,6 @@ def test_readme_functionconfig_examples_are_valid(tmp_path: Path) -> None:
     assert len(full.field_specs) == 2
     assert (full.inject_components, full.hashed_names, full.replace_env) == (True, False, False)
     assert full.templates is not None and Path(full.templates) == tmp_path / "my-templates"
-    plain = parse_config(yaml.safe_load(recipe("functionconfig-configmap")), "README", str(tmp_path), restrict=True)
+    plain = parse_config(yaml.safe_load(recipe("functionconfig-configmap")), "README", str(tmp_path), str(tmp_path))
     assert len(plain.settings.vectors) == 1 and len(plain.settings.overwrites) == 1
     assert plain.settings.architecture == "arm64"

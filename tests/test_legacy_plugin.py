@@ -121,6 +121,7 @@ def test_a_failing_render_fails_kubectl_kustomize_with_our_message(tmp_path: Pat
     assert _imagevector(["install-kustomize-plugin"], env, tmp_path).returncode == 0
     work = tmp_path / "example"
     shutil.copytree(EXAMPLE, work)
+    (work / ".git").mkdir()  # a repository: the legacy plugin's paths may leave its folder, not the repository
     druid = work / "etcd-druid.yaml"
     druid.write_text(druid.read_text(encoding="utf-8").replace("image: etcd-druid", "image: 'kube-proxy'"), "utf-8")
     with (work / "images.yaml").open("a", encoding="utf-8") as handle:
@@ -138,6 +139,7 @@ def test_the_kustomization_root_cannot_shadow_the_plugins_modules(tmp_path: Path
     assert _imagevector(["install-kustomize-plugin"], env, tmp_path).returncode == 0
     work = tmp_path / "example"
     shutil.copytree(EXAMPLE, work)
+    (work / ".git").mkdir()  # a repository: the legacy plugin's paths may leave its folder, not the repository
     (work / "legacy" / "yaml.py").write_text("raise SystemExit('shadowed yaml imported')\n", encoding="utf-8")
     (work / "legacy" / "imagevector").mkdir()
     (work / "legacy" / "imagevector" / "__init__.py").write_text("raise SystemExit('shadowed')\n", encoding="utf-8")
@@ -146,17 +148,27 @@ def test_the_kustomization_root_cannot_shadow_the_plugins_modules(tmp_path: Path
     assert proc.stdout == EXPECTED.read_text(encoding="utf-8")
 
 
-def test_paths_may_not_leave_the_kustomization_root_unless_allowed(tmp_path: Path) -> None:
+def test_paths_may_not_leave_the_repository_unless_the_operator_allows_it(tmp_path: Path) -> None:
     env = _env(tmp_path)
     assert _imagevector(["install-kustomize-plugin"], env, tmp_path).returncode == 0
     work = tmp_path / "example"
     shutil.copytree(EXAMPLE, work)
-    config = work / "legacy" / "imagevector.yaml"
-    config.write_text(config.read_text(encoding="utf-8").replace("  allowPathsOutside: true\n", ""), "utf-8")
+    (work / "legacy" / ".git").mkdir()  # the repository is now the kustomization's folder alone
     proc = _kubectl_kustomize(work / "legacy", env, tmp_path)
     assert proc.returncode != 0
-    assert "'../images.yaml' is outside the function's folder" in proc.stderr
-    assert "allowPathsOutside" in proc.stderr
+    assert "'../images.yaml' is outside" in proc.stderr
+    assert "IMAGEVECTOR_ALLOW_PATHS_OUTSIDE" in proc.stderr
+    # a file cannot widen its own confinement
+    config = work / "legacy" / "imagevector.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace("spec:\n", "spec:\n  allowPathsOutside: true\n"))
+    proc = _kubectl_kustomize(work / "legacy", env, tmp_path)
+    assert proc.returncode != 0
+    assert "spec.allowPathsOutside: is no longer supported" in proc.stderr
+    # the operator can
+    config.write_text(config.read_text(encoding="utf-8").replace("  allowPathsOutside: true\n", ""))
+    proc = _kubectl_kustomize(work / "legacy", {**env, "IMAGEVECTOR_ALLOW_PATHS_OUTSIDE": "1"}, tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == EXPECTED.read_text(encoding="utf-8")
 
 
 def test_readme_recipe_kubectl_kustomize(tmp_path: Path) -> None:

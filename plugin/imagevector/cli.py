@@ -13,6 +13,7 @@ from .errors import UserError
 from .model import ARCHITECTURES, VersionField
 
 if TYPE_CHECKING:
+    from .confine import Confinement
     from .settings import Settings
 
 PROG = "imagevector"
@@ -60,6 +61,16 @@ def _common(parser: argparse.ArgumentParser) -> None:
         "--version-field", choices=("constraint", "label"),
         help="read an entry's 'version' as a target-version constraint (default) or as an informational label",
     )
+    from .confine import add_arguments as add_confinement_arguments
+
+    add_confinement_arguments(parser)
+
+
+def confinement(args: argparse.Namespace, env: Mapping[str, str]) -> Confinement:
+    """The operator's confinement, from the flags of `add_confinement_arguments` and the environment."""
+    from .confine import Confinement
+
+    return Confinement.from_operator(env, args.allow_paths_outside, args.root, getattr(args, "load_restrictor", None))
 
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
@@ -214,7 +225,7 @@ def _cmd_resolve(args: argparse.Namespace) -> int:
     if config_path:
         from .render.config import load_config_file
 
-        base = load_config_file(config_path).settings
+        base = load_config_file(config_path, confinement(args, os.environ).root_for_file(config_path)).settings
     resolved = resolve_settings(settings_from_args(args, os.environ, base))
     _print_warnings(resolved.warnings)
     vector = resolved.vector

@@ -11,8 +11,8 @@ config of that group/version/kind. Kustomize (verified with kubectl v1.32 / kust
 
 So `imagevector render --config FILE` would resolve relative paths against /tmp. The installed
 executable therefore calls `imagevector legacy-plugin CONFIG`, which reads the config with relative paths
-resolved against the kustomization root (and, as for KRM, not outside it unless
-`spec.allowPathsOutside: true`).
+resolved against the kustomization root (and, as for KRM, confined to it unless the operator passes
+`--allow-paths-outside` or sets IMAGEVECTOR_ALLOW_PATHS_OUTSIDE=1; see docs/security.md).
 
 `imagevector install-kustomize-plugin` writes that executable (a small shell script with the absolute
 path of this Python interpreter, so it works without PATH). The plugin home is `--dir`, else
@@ -171,6 +171,7 @@ def run_plugin(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     """Render stdin with CONFIG, relative paths resolved against the kustomization root."""
     import yaml
 
+    from .confine import Confinement
     from .inputs import read_source
     from .render.command import ENV_LOG_FILE, log_errors, run
     from .render.config import parse_config
@@ -182,8 +183,9 @@ def run_plugin(args: argparse.Namespace, env: Mapping[str, str]) -> int:
             data = yaml.safe_load(source.text)
         except yaml.YAMLError as exc:
             raise UserError([syntax_problem(args.plugin_config, exc)]) from None
-        root = env.get(ENV_CONFIG_ROOT) or os.getcwd()
-        config = parse_config(data, _config_name(data), root, restrict=args.load_restrictor == "rootOnly")
+        folder = env.get(ENV_CONFIG_ROOT) or os.getcwd()
+        confined = Confinement.from_operator(env, args.allow_paths_outside, args.root, args.load_restrictor)
+        config = parse_config(data, _config_name(data), folder, confined.root_for_folder(folder))
     except UserError as exc:
         log_errors(args.log_file or env.get(ENV_LOG_FILE), exc.lines)
         raise

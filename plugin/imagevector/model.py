@@ -14,6 +14,17 @@ DEFAULT_ARCHITECTURE = "amd64"
 
 VersionField = Literal["constraint", "label"]
 
+MAX_MESSAGE_CHARS = 600  # a message never carries more of a file than this (see docs/security.md)
+
+
+def shorten(text: str, limit: int = 80) -> str:
+    """At most `limit` characters of `text`: the head and the tail, so that a message quoting a value from a
+    file never carries the file's contents, and its advice (at the end) survives."""
+    if len(text) <= limit:
+        return text
+    tail = limit // 4
+    return f"{text[: limit - tail - 1]}…{text[len(text) - tail:]}"
+
 
 @dataclass(frozen=True)
 class Origin:
@@ -38,7 +49,7 @@ class Problem:
     severity: Literal["error", "warning"] = "error"
 
     def __str__(self) -> str:
-        return f"{self.origin}: {self.message}"
+        return shorten(f"{self.origin}: {self.message}", MAX_MESSAGE_CHARS)
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,10 @@ The list of what to render lives in a small file (default `.imagevector-render.y
       targetVersion: "1.32"                 # any ImageVectorRenderer spec field, over the config's value
 
 Relative paths are relative to the folder of the render-check file. The environment (IMAGEVECTOR*,
-KUBE_VERSION) is ignored, so that the check gives the same answer on every machine.
+KUBE_VERSION) is ignored, so that the check gives the same answer on every machine; only the operator's
+path confinement (`--allow-paths-outside`, `--root`, $IMAGEVECTOR_ALLOW_PATHS_OUTSIDE, $IMAGEVECTOR_ROOT) is
+read from it. Every path the file names (inputs, outputs, configs and the paths inside those configs) must
+lie, symlinks followed, inside the repository that holds the render-check file (see docs/security.md).
 """
 
 from __future__ import annotations
@@ -28,6 +31,8 @@ from typing import Any
 
 import yaml
 
+from .confine import Confinement, OutsideRoot, confine, is_inside
+from .confine import add_arguments as add_confinement_arguments
 from .errors import UserError
 from .inputs import decode, read_source
 from .render.config import API_VERSION, KIND, RenderConfig, load_config_file, parse_config
@@ -65,6 +70,7 @@ class Entry:
     output: str
     config: RenderConfig
     depends: set[str] = field(default_factory=set)
+    root: str | None = None  # outputs are written only inside it (None: the operator allowed any path)
 
 
 def register(sub: Any) -> None:
@@ -86,16 +92,20 @@ def register(sub: Any) -> None:
         help="rewrite out-of-date output files (atomically) instead of printing a diff; still exits 1",
     )
     parser.add_argument("files", nargs="*", metavar="FILES", help="changed files (pre-commit passes them)")
+    add_confinement_arguments(parser)
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    return render_check(args.config_file, args.files, write=args.write)
+    confined = Confinement.from_operator(os.environ, args.allow_paths_outside, args.root)
+    return render_check(args.config_file, args.files, write=args.write, confinement=confined)
 
 
-def render_check(config_file: str, files: Sequence[str] = (), write: bool = False) -> int:
+def render_check(
+    config_file: str, files: Sequence[str] = (), write: bool = False, confinement: Confinement | None = None
+) -> int:
     """Check (or with `write` rewrite) every render selected by `files`; 0 when all are up to date."""
-    entries = load_entries(config_file)
+    entries = load_entries(config_file, confinement or Confinement())
     selected = select(entries, config_file, files)
     status = 0
     for entry in selected:
@@ -112,8 +122,12 @@ def render_check(config_file: str, files: Sequence[str] = (), write: bool = Fals
         status = 1
         shown = _display(entry.output)
         if write:
+            if entry.root is not None and not is_inside(entry.root, entry.output):
+                print(f"{shown}: renders[{entry.index}].output leads outside {entry.root} (a symlink?); "
+                      "not written", file=sys.stderr)
+                continue
             try:
-                atomic_write(entry.output, new)
+                atomic_write(os.path.realpath(entry.output), new)
             except OSError as exc:
                 print(f"{shown}: is out of date and cannot be rewritten: {exc.strerror}", file=sys.stderr)
                 continue
@@ -125,8 +139,9 @@ def render_check(config_file: str, files: Sequence[str] = (), write: bool = Fals
     return status
 
 
-def load_entries(config_file: str) -> list[Entry]:
+def load_entries(config_file: str, confinement: Confinement | None = None) -> list[Entry]:
     """Parse the render-check file; all problems of all entries are reported at once."""
+    root = (confinement or Confinement()).root_for_file(config_file)
     source = read_source(config_file, "render-check file (--config-file)")
     try:
         data = yaml.safe_load(source.text)
@@ -150,7 +165,7 @@ def load_entries(config_file: str) -> list[Entry]:
     entries: list[Entry] = []
     for i, item in enumerate(renders):
         try:
-            entries.append(_entry(item, i, config_file, base_dir))
+            entries.append(_entry(item, i, config_file, base_dir, root))
         except UserError as exc:
             problems.extend(exc.lines)
     if problems:
@@ -158,7 +173,7 @@ def load_entries(config_file: str) -> list[Entry]:
     return entries
 
 
-def _entry(item: Any, index: int, config_file: str, base_dir: str) -> Entry:
+def _entry(item: Any, index: int, config_file: str, base_dir: str, root: str | None) -> Entry:
     where = f"{config_file}: renders[{index}]"
     if not isinstance(item, dict):
         raise UserError(f"{where}: must be a mapping with 'input' and 'output'")
@@ -168,8 +183,11 @@ def _entry(item: Any, index: int, config_file: str, base_dir: str) -> Entry:
         value = item.get(key)
         if not isinstance(value, str) or not value:
             problems.append(f"{where}.{key}: required; the path of the {key} manifests file")
-        else:
-            paths[key] = os.path.normpath(os.path.join(base_dir, value))
+            continue
+        try:
+            paths[key] = confine(value, base_dir, root)
+        except OutsideRoot as exc:
+            problems.append(f"{where}.{key}: {exc}")
     config = RenderConfig()
     depends: set[str] = set()
     config_path = item.get("config")
@@ -177,28 +195,32 @@ def _entry(item: Any, index: int, config_file: str, base_dir: str) -> Entry:
         if not isinstance(config_path, str) or not config_path:
             problems.append(f"{where}.config: must be the path of an {KIND} config file")
         else:
-            full = os.path.normpath(os.path.join(base_dir, config_path))
-            depends.add(full)
             try:
-                config = load_config_file(full)
+                full = confine(config_path, base_dir, root)
+                depends.add(full)
+                config = load_config_file(full, root, "render-check config")
+            except OutsideRoot as exc:
+                problems.append(f"{where}.config: {exc}")
             except UserError as exc:
                 problems.extend(exc.lines)
     inline = {key: value for key, value in item.items() if key not in _ENTRY_KEYS}
     if inline:
         document = {"apiVersion": API_VERSION, "kind": KIND, "spec": inline}
         try:
-            config = _over(config, parse_config(document, where, base_dir))
+            config = _over(config, parse_config(document, where, base_dir, root))
         except UserError as exc:
             problems.extend(line.replace(f"{where}: spec.", f"{where}.") for line in exc.lines)
     if problems:
         raise UserError(problems)
-    if paths["input"] == paths["output"]:
+    if os.path.realpath(paths["input"]) == os.path.realpath(paths["output"]):
         raise UserError(f"{where}: input and output are the same file; the output must be a separate file")
     depends.update(paths.values())
     depends.update(_source_paths(config))
     if config.templates:
         depends.add(os.path.normpath(config.templates))
-    return Entry(index, paths["input"], paths["output"], config, {os.path.realpath(p) for p in depends})
+    return Entry(
+        index, paths["input"], paths["output"], config, {os.path.realpath(p) for p in depends}, root=root
+    )
 
 
 def _over(base: RenderConfig, top: RenderConfig) -> RenderConfig:
@@ -222,6 +244,7 @@ def _over(base: RenderConfig, top: RenderConfig) -> RenderConfig:
         hashed_names=top.hashed_names if top.hashed_names is not None else base.hashed_names,
         replace_env=top.replace_env if top.replace_env is not None else base.replace_env,
         templates=top.templates or base.templates,
+        templates_root=top.templates_root if top.templates else base.templates_root,
     )
 
 

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
+from ..confine import Confinement
 from ..errors import UserError
 from ..inputs import DEFAULT_MAX_INPUT_BYTES, decode
 from ..settings import ENV_CONFIG, resolve_settings
@@ -41,7 +42,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="also append errors to FILE (Helm 4 hides a post-renderer's stderr); "
                         f"default ${ENV_LOG_FILE}")
     parser.add_argument("--load-restrictor", choices=("rootOnly", "none"), default="rootOnly",
-                        help="KRM: may functionConfig paths leave the working directory? (default rootOnly)")
+                        help="KRM: may functionConfig paths leave the kustomization's folder? "
+                        "none is --allow-paths-outside (default rootOnly)")
     parser.add_argument("--max-depth", type=int, default=Limits.max_depth, metavar="N",
                         help=f"refuse YAML nested deeper than N levels (default {Limits.max_depth})")
     parser.add_argument("--max-aliases", type=int, default=Limits.max_aliases, metavar="N",
@@ -95,6 +97,7 @@ def build_context(args: argparse.Namespace, config: RenderConfig, env: Mapping[s
         hashed_names=_first(args.hashed_configmap_names, config.hashed_names, False),
         replace_env=_first(args.replace_env, config.replace_env, False),
         templates=args.templates or config.templates,
+        templates_root=None if args.templates else config.templates_root,
     )
     limits = Limits(args.max_depth, args.max_aliases, args.max_alias_expansion)
     return RenderContext(resolved, _specs(args, config), wire, limits, args.trust_input)
@@ -129,6 +132,7 @@ def _run(args: argparse.Namespace, env: Mapping[str, str], given: RenderConfig |
     log_file = args.log_file or env.get(ENV_LOG_FILE)
     text = _read_stdin(args.max_input_bytes)
     config_path = args.config or env.get(ENV_CONFIG)
+    confined = Confinement.from_operator(env, args.allow_paths_outside, args.root, args.load_restrictor)
     if _RESOURCE_LIST.search(text, 0, 1 << 16):
         from .krm import run_krm
 
@@ -136,11 +140,10 @@ def _run(args: argparse.Namespace, env: Mapping[str, str], given: RenderConfig |
             if given is not None:
                 config = given
             elif config_path:
-                config = load_config_file(config_path)
+                config = load_config_file(config_path, confined.root_for_file(config_path))
             else:
-                config = parse_config(
-                    function_config, "functionConfig", os.getcwd(), restrict=args.load_restrictor == "rootOnly"
-                )
+                folder = os.getcwd()
+                config = parse_config(function_config, "functionConfig", folder, confined.root_for_krm(folder))
             ctx = build_context(args, config, env)
             return replace(ctx, wire=replace(ctx.wire, annotate_paths=True))
 
@@ -152,7 +155,7 @@ def _run(args: argparse.Namespace, env: Mapping[str, str], given: RenderConfig |
         _write(out)
         return 0 if ok else 1
     if given is None:
-        given = load_config_file(config_path) if config_path else RenderConfig()
+        given = load_config_file(config_path, confined.root_for_file(config_path)) if config_path else RenderConfig()
     config = given
     ctx = build_context(args, config, env)
     for warning in ctx.resolved.warnings:

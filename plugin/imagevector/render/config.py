@@ -12,8 +12,10 @@ from typing import Any
 
 import yaml
 
+from ..confine import OutsideRoot, confine
 from ..errors import UserError
 from ..inputs import TextSource, read_source
+from ..model import shorten
 from ..settings import Settings
 from .fields import FieldSpec, parse_path
 from .pipeline import ComponentTarget, WireTarget
@@ -27,6 +29,10 @@ _SPEC_FIELDS = {
     "architecture", "versionField", "fieldSpecs", "wire", "components", "injectComponents",
     "hashedConfigMapNames", "replaceEnv", "templates", "allowPathsOutside",
 }
+_NO_WIDENING = (
+    "a file cannot widen its own confinement; the operator allows paths outside the repository with "
+    "--allow-paths-outside or IMAGEVECTOR_ALLOW_PATHS_OUTSIDE=1 (see docs/security.md)"
+)
 _CONFIGMAP_KEYS = {"vector", "overwrite", "componentsOverwrite", "targetVersion", "runtimeVersion", "architecture"}
 
 
@@ -40,15 +46,20 @@ class RenderConfig:
     hashed_names: bool | None = None
     replace_env: bool | None = None
     templates: str | None = None
+    templates_root: str | None = None  # the root that confines the templates folder's files
 
 
 class _Reader:
-    """Reads values of one config document, naming the file and field of every problem."""
+    """Reads values of one config document, naming the file and field of every problem.
 
-    def __init__(self, name: str, base_dir: str, restrict: bool) -> None:
+    Relative paths are relative to `base_dir`; every path must lie inside `root` (None: the operator
+    allowed every path).
+    """
+
+    def __init__(self, name: str, base_dir: str, root: str | None) -> None:
         self.name = name
         self.base_dir = base_dir
-        self.restrict = restrict
+        self.root = root
         self.problems: list[str] = []
 
     def fail(self, path: str, message: str) -> None:
@@ -80,18 +91,11 @@ class _Reader:
         return None
 
     def resolve_path(self, value: str, path: str) -> str | None:
-        full = value if os.path.isabs(value) else os.path.join(self.base_dir, value)
-        if self.restrict:
-            base = os.path.realpath(self.base_dir)
-            real = os.path.realpath(full)
-            if os.path.isabs(value) or os.path.commonpath([base, real]) != base:
-                self.fail(
-                    path,
-                    f"{value!r} is outside the function's folder {base}; "
-                    "set spec.allowPathsOutside: true (or --load-restrictor=none) to allow it",
-                )
-                return None
-        return full
+        try:
+            return confine(value, self.base_dir, self.root)
+        except OutsideRoot as exc:
+            self.fail(path, str(exc))
+            return None
 
     def source(self, value: Any, path: str, what: str) -> TextSource | None:
         """A file path, or inline YAML (a mapping, or a string of several lines)."""
@@ -130,9 +134,12 @@ class _Reader:
         return out
 
 
-def parse_config(data: Any, name: str, base_dir: str, restrict: bool = False) -> RenderConfig:
-    """A RenderConfig from a functionConfig document; every problem is reported at once."""
-    reader = _Reader(name, base_dir, restrict)
+def parse_config(data: Any, name: str, base_dir: str, root: str | None) -> RenderConfig:
+    """A RenderConfig from a functionConfig document; every problem is reported at once.
+
+    Paths are relative to `base_dir` and must stay inside `root` (None: not confined, the operator's choice).
+    """
+    reader = _Reader(name, base_dir, root)
     config = RenderConfig()
     if data is None:
         return config
@@ -144,7 +151,7 @@ def parse_config(data: Any, name: str, base_dir: str, restrict: bool = False) ->
     elif kind == KIND:
         api_version = data.get("apiVersion")
         if api_version != API_VERSION:
-            reader.fail("apiVersion", f"{api_version!r} is not supported; use {API_VERSION}")
+            reader.fail("apiVersion", f"{shorten(str(api_version))!r} is not supported; use {API_VERSION}")
         spec = data.get("spec") or {}
         if not isinstance(spec, dict):
             reader.fail("spec", "must be a mapping")
@@ -152,10 +159,11 @@ def parse_config(data: Any, name: str, base_dir: str, restrict: bool = False) ->
             _spec(spec, reader, config)
         for key in data:
             if key not in ("apiVersion", "kind", "metadata", "spec"):
-                reader.fail(key, f"unknown field {key!r}; settings go under 'spec'")
+                reader.fail(key, f"unknown field {shorten(str(key))!r}; settings go under 'spec'")
     else:
         raise UserError(
-            f"{name}: functionConfig kind {kind!r} is not supported; use {API_VERSION} {KIND} or a ConfigMap"
+            f"{name}: functionConfig kind {shorten(str(kind))!r} is not supported; "
+            f"use {API_VERSION} {KIND} or a ConfigMap"
         )
     if reader.problems:
         raise UserError(reader.problems)
@@ -188,8 +196,8 @@ def _spec(spec: dict[str, Any], reader: _Reader, config: RenderConfig) -> None:
     for key in spec:
         if key not in _SPEC_FIELDS:
             reader.fail(f"spec.{key}", f"unknown field; expected one of {', '.join(sorted(_SPEC_FIELDS))}")
-    allow_outside = reader.boolean(spec.get("allowPathsOutside"), "spec.allowPathsOutside")
-    reader.restrict = reader.restrict and not allow_outside
+    if reader.boolean(spec.get("allowPathsOutside"), "spec.allowPathsOutside"):
+        reader.fail("spec.allowPathsOutside", f"is no longer supported: {_NO_WIDENING}")
     _common(spec, "spec", reader, config)
     version_field = reader.string(spec.get("versionField"), "spec.versionField")
     if version_field is not None:
@@ -236,6 +244,7 @@ def _spec(spec: dict[str, Any], reader: _Reader, config: RenderConfig) -> None:
     templates = reader.string(spec.get("templates"), "spec.templates")
     if templates is not None:
         config.templates = reader.resolve_path(templates, "spec.templates")
+        config.templates_root = reader.root
 
 
 def _entries(
@@ -269,13 +278,13 @@ def _list(value: Any, path: str, reader: _Reader) -> list[dict[str, Any]]:
     return out
 
 
-def load_config_file(path: str) -> RenderConfig:
-    """`--config FILE`: relative paths are relative to the file's folder."""
-    source = read_source(path, "config (--config)")
+def load_config_file(path: str, root: str | None, what: str = "config (--config)") -> RenderConfig:
+    """`--config FILE`: relative paths are relative to the file's folder and confined to `root`."""
+    source = read_source(path, what)
     try:
         data = yaml.safe_load(source.text)
     except yaml.YAMLError as exc:
         from ..yamlnodes import syntax_problem
 
         raise UserError([syntax_problem(path, exc)]) from None
-    return parse_config(data, path, os.path.dirname(os.path.abspath(path)))
+    return parse_config(data, path, os.path.dirname(os.path.abspath(path)), root)

@@ -11,6 +11,7 @@ from typing import Any
 import yaml
 
 from ..errors import UserError
+from ..model import MAX_MESSAGE_CHARS, shorten
 from ..yamlnodes import syntax_problem
 from .pipeline import RenderContext, RenderProblem, RenderResult, render
 from .wiring import PATH_ANNOTATIONS, dump_resource
@@ -60,7 +61,7 @@ def unframe(result: RenderResult) -> list[Any]:
 
 
 def _result(problem: RenderProblem, items: list[dict[str, Any]]) -> dict[str, Any]:
-    entry: dict[str, Any] = {"message": problem.message, "severity": problem.severity}
+    entry: dict[str, Any] = {"message": shorten(problem.message, MAX_MESSAGE_CHARS), "severity": problem.severity}
     item = items[problem.document] if problem.document is not None and problem.document < len(items) else None
     if item is not None:
         metadata = item.get("metadata") or {}

@@ -75,6 +75,7 @@ class WireOptions:
     hashed_names: bool = False
     replace_env: bool = False
     templates: str | None = None
+    templates_root: str | None = None  # a templates folder named by a file: its files must stay inside this
     annotate_paths: bool = False  # KRM: give generated resources path annotations
 
 

@@ -111,7 +111,7 @@ def _component_plan(component: Component, target: ComponentTarget | None) -> Pla
 
 
 def wire(result: RenderResult, ctx: RenderContext) -> None:
-    templates = Templates(ctx.wire.templates)
+    templates = Templates(ctx.wire.templates, ctx.wire.templates_root)
     existing: dict[tuple[str | None, str | None], Document] = {}
     for doc in result.documents:
         if doc.scan is not None and GENERATED_FOR in doc.scan.annotations and doc.identity \
