@@ -65,7 +65,11 @@ def test_plugin_yaml_follows_the_cmp_schema() -> None:
         assert proc.returncode == 0, proc.stderr
     assert "--post-renderer imagevector" in spec["generate"]["args"][0]
     assert "--post-renderer-args render" in spec["generate"]["args"][0]
-    assert "kustomize build --enable-alpha-plugins --enable-exec ." in spec["generate"]["args"][0]
+    # a repository must not be able to name an exec function (code execution in the repo-server sidecar)
+    assert "kustomize build . >" in spec["generate"]["args"][0]
+    assert "--enable-exec" not in spec["generate"]["args"][0].split("#")[0]
+    assert "--enable-alpha-plugins" not in spec["generate"]["args"][0]
+    assert "unset IMAGEVECTOR_ALLOW_PATHS_OUTSIDE" in spec["generate"]["args"][0]
     discover = spec["discover"]
     assert len(set(discover) & {"fileName", "find"}) == 1
     names = set()
@@ -220,27 +224,93 @@ def test_failing_render_fails_generation_with_the_reason(helm_app: Path, cmp_env
     assert "'banana' is not a Kubernetes version" in log.read_text()
 
 
-def test_kustomize_app_renders_for_the_cluster_version(tmp_path: Path, cmp_env: dict[str, str]) -> None:
-    app = tmp_path / "kustomize-app"
-    app.mkdir()
-    shutil.copy(EXAMPLE / "example-app" / "images.yaml", app / "images.yaml")
+def _kustomize_app(folder: Path, transformer: str | None = None) -> Path:
+    folder.mkdir(parents=True)
+    shutil.copy(EXAMPLE / "example-app" / "images.yaml", folder / "images.yaml")
     deployment = (EXAMPLE / "example-app" / "templates" / "deployment.yaml").read_text()
-    (app / "deployment.yaml").write_text(deployment.replace("{{ .Release.Name }}", "demo").replace(
+    (folder / "deployment.yaml").write_text(deployment.replace("{{ .Release.Name }}", "demo").replace(
         "{{ .Values.replicas }}", "1"))
-    (app / "kustomization.yaml").write_text("resources: [deployment.yaml]\ntransformers: [imagevector.yaml]\n")
-    # in the sidecar image the function is /usr/local/bin/imagevector-krm; here the one on the test PATH
-    krm = Path(cmp_env["PATH"].split(os.pathsep)[0]) / "imagevector-krm"
-    (app / "imagevector.yaml").write_text(
+    kustomization = "resources: [deployment.yaml]\n"
+    if transformer:
+        kustomization += "transformers: [transformer.yaml]\n"
+        (folder / "transformer.yaml").write_text(transformer)
+    (folder / "kustomization.yaml").write_text(kustomization)
+    (folder / "imagevector.yaml").write_text(
         "apiVersion: imagevector.dev/v1alpha1\nkind: ImageVectorRenderer\nmetadata:\n  name: imagevector\n"
-        f"  annotations:\n    config.kubernetes.io/function: |\n      exec:\n        path: {krm}\n"
         "spec:\n  vector: images.yaml\n"
     )
+    return folder
+
+
+def test_kustomize_app_renders_for_the_cluster_version(tmp_path: Path, cmp_env: dict[str, str]) -> None:
+    app = _kustomize_app(tmp_path / "kustomize-app")
     assert glob.glob(os.path.join(app, _plugin()["spec"]["discover"]["fileName"]))
     for kube_version, image in (("1.30.4", "registry.k8s.io/pause:3.9"), ("1.31.0", "registry.k8s.io/pause:3.10")):
         cmp_env["KUBE_VERSION"] = kube_version
         proc = _run("generate", app, cmp_env)
         assert proc.returncode == 0, proc.stderr
         assert _image(proc.stdout) == image
+
+
+EXEC_FUNCTION = """apiVersion: example.com/v1
+kind: Anything
+metadata:
+  name: innocent
+  annotations:
+    config.kubernetes.io/function: |
+      exec:
+        path: /bin/sh
+spec:
+  script: touch {mark}
+"""
+
+
+def test_a_repository_cannot_run_an_exec_function_in_the_sidecar(tmp_path: Path, cmp_env: dict[str, str]) -> None:
+    """With --enable-exec, this kustomization would run /bin/sh fed with the ResourceList; the sidecar's
+    kustomize runs without it and refuses the transformer."""
+    mark = tmp_path / "PWNED"
+    app = _kustomize_app(tmp_path / "repo" / "app", EXEC_FUNCTION.format(mark=mark))
+    script = app / "evil.sh"
+    script.write_text(f"#!/bin/sh\ntouch {mark}\ncat\n")
+    script.chmod(0o755)
+    (app / "transformer.yaml").write_text(EXEC_FUNCTION.format(mark=mark).replace("/bin/sh", str(script)))
+    cmp_env["KUBE_VERSION"] = "1.31.0"
+    proc = _run("generate", app, cmp_env)
+    assert proc.returncode != 0
+    assert proc.stdout == ""
+    assert not mark.exists()
+
+
+def test_paths_stay_inside_the_applications_repository(tmp_path: Path, cmp_env: dict[str, str]) -> None:
+    repo = tmp_path / "repo"
+    app = _kustomize_app(repo / "apps" / "pause")
+    (repo / "shared").mkdir()
+    shutil.move(app / "images.yaml", repo / "shared" / "images.yaml")
+    (tmp_path / "outside.yaml").write_text((repo / "shared" / "images.yaml").read_text())
+    cmp_env.update(KUBE_VERSION="1.31.0", ARGOCD_APP_SOURCE_PATH="apps/pause")
+    config = app / "imagevector.yaml"
+    config.write_text(config.read_text().replace("vector: images.yaml", "vector: ../../shared/images.yaml"))
+    proc = _run("generate", app, cmp_env)
+    assert proc.returncode == 0, proc.stderr  # elsewhere in the same repository: fine
+    config.write_text(config.read_text().replace("../../shared/images.yaml", "../../../outside.yaml"))
+    for widen in ({}, {"IMAGEVECTOR_ALLOW_PATHS_OUTSIDE": "1"}, {"IMAGEVECTOR_ROOT": "/"}):
+        proc = _run("generate", app, {**cmp_env, **widen})
+        assert proc.returncode != 0, widen
+        assert "spec.vector: '../../../outside.yaml' is outside" in proc.stderr
+
+
+def test_values_files_and_config_outside_the_repository_are_refused(
+    helm_app: Path, cmp_env: dict[str, str], tmp_path: Path
+) -> None:
+    (tmp_path / "secret.yaml").write_text("replicas: 7\n")
+    cmp_env.update(KUBE_VERSION="1.31.0", PARAM_VALUES_FILES_0="../../secret.yaml")
+    proc = _run("generate", helm_app, cmp_env)
+    assert proc.returncode != 0 and proc.stdout == ""
+    assert "values file ../../secret.yaml is not a file inside the application's repository" in proc.stderr
+    cmp_env.pop("PARAM_VALUES_FILES_0")
+    cmp_env["PARAM_CONFIG"] = "/etc/hostname"
+    proc = _run("generate", helm_app, cmp_env)
+    assert proc.returncode != 0 and "config /etc/hostname is not a file inside" in proc.stderr
 
 
 # ---------------------------------------------------------------- KUBE_VERSION as the default target version
