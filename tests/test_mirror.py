@@ -5,15 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
+from helpers import vector
 from imagevector.fleet import parse_versions
 from imagevector.inputs import TextSource, load_vector
 from imagevector.mirror import apply, generate, mirror_overwrite, parse_rule, parse_rules
 from imagevector.model import FindOptions
 from imagevector.reference import InvalidReference, parse
 from imagevector.vector import find, merge, merge_all
-
-from helpers import vector
 
 FIXTURES = Path(__file__).parent / "fixtures"
 DIGEST = "sha256:" + "a" * 64
@@ -78,7 +76,8 @@ RULES = ["registry.k8s.io=mirror.example/k8s", "docker.io=mirror.example/hub",
         ("europe-docker.pkg.dev/gardener-project/releases/gardener/gardenlet:v1",
          "mirror.example/gardener/gardener/gardenlet:v1"),
         ("europe-docker.pkg.dev/gardener-project/releases/3rd/alpine:3", "mirror.example/third/alpine:3"),  # longest
-        ("europe-docker.pkg.dev/gardener-project/releases-extra/x:1", "europe-docker.pkg.dev/gardener-project/releases-extra/x:1"),
+        ("europe-docker.pkg.dev/gardener-project/releases-extra/x:1",
+         "europe-docker.pkg.dev/gardener-project/releases-extra/x:1"),
         ("quay.io/prometheus/node-exporter:v1", "mirror.example/one/node-exporter:v1"),
         ("quay.io/prometheus/node-exporter-extra:v1", "quay.io/prometheus/node-exporter-extra:v1"),
         ("ghcr.io/x/y:1", "ghcr.io/x/y:1"),
@@ -104,7 +103,8 @@ def test_pause_does_not_match_pause_extra() -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["registry.k8s.io", "=x.example", "registry.k8s.io=", "docker.io/nginx:1=mirror.example", "nginx:1.0=mirror.example", "a=b.example/x:1",
+    ["registry.k8s.io", "=x.example", "registry.k8s.io=", "docker.io/nginx:1=mirror.example",
+     "nginx:1.0=mirror.example", "a=b.example/x:1",
      "registry.k8s.io=mirror.example@" + DIGEST, "bad host.example=x.example"],
 )
 def test_bad_rules(text: str) -> None:
@@ -134,8 +134,6 @@ def _gardener() -> tuple[str, object]:
 
 def test_generated_overwrite_reproduces_the_mirrored_gardener_vector() -> None:
     import yaml
-
-    from imagevector.validation import detect_kind  # noqa: F401  (the loader validates)
 
     _, base = _gardener()
     generated = generate(GARDENER_RULES, base, base)  # type: ignore[arg-type]

@@ -141,6 +141,10 @@ Run 'imagevector COMMAND --help' for the options of a command.""",
 
         legacy.register(sub)
         precommit.register(sub)
+        from .commands import images, overwrite
+
+        images.register(sub)
+        overwrite.register(sub)
     return parser
 
 

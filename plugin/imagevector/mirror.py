@@ -255,7 +255,8 @@ def overwrite_text(rules: Sequence[MirrorRule], generated: Generated, ca_bundle:
 
 def components_text(components: Sequence[Component], texts: Sequence[str]) -> str:
     """A component overwrite file with each component's `imageVectorOverwrite` replaced by `texts`."""
-    return dump({"components": [{"name": c.name, "imageVectorOverwrite": t} for c, t in zip(components, texts)]})
+    pairs = zip(components, texts, strict=True)
+    return dump({"components": [{"name": c.name, "imageVectorOverwrite": t} for c, t in pairs]})
 
 
 def mirrored_components(rules: Sequence[MirrorRule], components: Sequence[Component]) -> tuple[list[str], list[str]]:

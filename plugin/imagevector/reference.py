@@ -10,6 +10,7 @@ whose short forms are normalised: ``nginx`` and ``library/nginx`` are ``docker.i
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 DOCKER_HUB = "docker.io"
@@ -110,3 +111,20 @@ def parse(text: str) -> Reference:
 def is_host(text: str) -> bool:
     """A bare registry host (`registry.k8s.io`, `localhost:5000`, `docker.io`), not a repository."""
     return "/" not in text and ("." in text or ":" in text or text == "localhost") and bool(_HOST.match(text))
+
+
+def unique_sorted(references: Iterable[str]) -> tuple[list[Reference], list[tuple[str, str]]]:
+    """(the distinct references, by their fully qualified form, sorted; the texts that are not references
+    with the reason)."""
+    seen: dict[str, Reference] = {}
+    invalid: dict[str, str] = {}
+    for text in references:
+        if text in invalid:
+            continue
+        try:
+            ref = parse(text)
+        except InvalidReference as exc:
+            invalid[text] = str(exc)
+            continue
+        seen.setdefault(ref.canonical, ref)
+    return [seen[key] for key in sorted(seen)], list(invalid.items())

@@ -107,7 +107,7 @@ def plans(ctx: RenderContext, result: RenderResult) -> list[Plan]:
         out.append(Plan(target, data, env))
     if ctx.wire.inject_components:
         mapping = {c.component: c for c in ctx.wire.components}
-        for component, text in zip(ctx.resolved.components, component_texts):
+        for component, text in zip(ctx.resolved.components, component_texts, strict=True):
             out.append(_component_plan(component, mapping.get(component.name), text))
     return out
 
