@@ -211,7 +211,7 @@ def test_the_wired_and_component_overwrites_are_mirrored() -> None:
                cwd=GOLDEN_WIRING)
     assert proc.returncode == 0, proc.stderr
     docs = docs_of(proc.stdout)
-    configmap = next(d for d in docs if d["kind"] == "ConfigMap" and d["metadata"]["name"] == "gardenlet-images-overwrite")
+    configmap = next(d for d in docs if d["metadata"]["name"] == "gardenlet-images-overwrite")
     handed = configmap["data"]["images_overwrite.yaml"]
     # every base entry re-pointed, merged with the user's overwrite (my.registry is not mirrored: no rule)
     assert_overwrite_repoints(handed, GOLDEN_WIRING / "vector.yaml", [GOLDEN_WIRING / "overwrite.yaml"])
@@ -317,7 +317,8 @@ def test_images_json_says_where(vector: Path) -> None:
     data = json.loads(proc.stdout)
     busybox = next(i for i in data if i["reference"] == "docker.io/library/busybox:1.36")
     assert busybox == {
-        "reference": "docker.io/library/busybox:1.36", "registry": "docker.io", "repository": "docker.io/library/busybox",
+        "reference": "docker.io/library/busybox:1.36", "registry": "docker.io",
+        "repository": "docker.io/library/busybox",
         "tag": "1.36", "digest": None, "mirror": "mirror.example/hub/library/busybox:1.36",
         "documents": [{"document": 1, "kind": "Deployment", "namespace": "apps", "name": "web",
                        "source": "chart/templates/deployment.yaml"}],

@@ -2,8 +2,8 @@
 
 ``tool("helm4")`` returns an absolute path, or skips the test (fails it when ``CI=true``) with the
 reason the tool cannot be had. ``helm3``, ``helm4``, ``kustomize``, ``docker-registry`` and ``skopeo``
-come from the git-ignored ``.cache/tools/bin`` that ``scripts/install-test-tools.py`` fills; the installer is run at most
-once per test session, only if one of them is missing. ``kpt``, ``kubectl`` and ``pre-commit``
+come from the git-ignored ``.cache/tools/bin`` that ``scripts/install-test-tools.py`` fills; the
+installer is run at most once per test session, only if one of them is missing. ``kpt``, ``kubectl`` and ``pre-commit``
 come from the venv's bin dir (next to ``sys.executable``) or PATH.
 """
 
