@@ -373,7 +373,9 @@ def test_images_skopeo_sync_file(vector: Path) -> None:
     assert data["docker.io"]["images"]["library/nginx"] == ["latest"]
     assert data["quay.io"]["images"]["prometheus/node-exporter"] == ["v1.8.2", DIGEST]
     bad = cli("images", "-o", "skopeo", "--mirror=registry.k8s.io/pause=m.example/p", stdin=STREAM)
-    assert "skopeo sync copies REGISTRY/PATH to DEST/PATH" in bad.stderr
+    assert "`skopeo sync` would copy registry.k8s.io/pause to DEST/pause, not to m.example/p" in bad.stderr
+    scoped = cli("images", "-o", "skopeo", "--mirror=registry.k8s.io=m.example/registry.k8s.io", stdin=STREAM)
+    assert "skopeo sync" not in scoped.stderr
 
 
 def test_render_images_out(vector: Path, tmp_path: Path) -> None:

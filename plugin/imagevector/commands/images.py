@@ -263,9 +263,16 @@ def _skopeo(uses: list[Use], rules: Sequence[Any]) -> str:
         for item in (ref.tag, ref.digest) if ref.pinned else ("latest",):
             if item and item not in tags:
                 tags.append(item)
-    for rule in rules:
-        if "/" in rule.source_name:
-            _warn(f"mirror rule {rule}: skopeo sync copies REGISTRY/PATH to DEST/PATH, which only matches rules "
-                  "of a whole registry; use -o copy for repository rules")
+    for rule in rules:  # `skopeo sync` puts REGISTRY/A/B at DEST/B, or at DEST/REGISTRY/A/B with --scoped
+        if "/" not in rule.source_name and rule.target_name.endswith("/" + rule.source_name):
+            continue  # the --scoped layout
+        for use in uses:
+            ref = parse(use.reference)
+            target = mirror.apply([rule], use.reference)
+            if target != use.reference and parse(target).name.rpartition("/")[0] != rule.target_name:
+                _warn(f"mirror rule {rule}: `skopeo sync` would copy {ref.name} to DEST/{ref.path.rpartition('/')[2]}, "
+                      f"not to {parse(target).name}; use -o copy, or a rule {ref.registry}=DEST/{ref.registry} "
+                      "with `skopeo sync --scoped`")
+                break
     data = {registry: {"images": images} for registry, images in sorted(registries.items())}
     return mirror.dump(data) if data else ""
