@@ -372,8 +372,8 @@ def test_images_skopeo_sync_file(vector: Path) -> None:
     assert data["registry.k8s.io"]["images"] == {"kube-proxy": [DIGEST], "pause": ["3.10"]}
     assert data["docker.io"]["images"]["library/nginx"] == ["latest"]
     assert data["quay.io"]["images"]["prometheus/node-exporter"] == ["v1.8.2", DIGEST]
-    bad = cli("images", "-o", "skopeo", "--mirror=registry.k8s.io/pause=m.example/p", stdin=STREAM)
-    assert "`skopeo sync` would copy registry.k8s.io/pause to DEST/pause, not to m.example/p" in bad.stderr
+    bad = cli("images", "-o", "skopeo", "--mirror=registry.k8s.io/kube-proxy=m.example/p", stdin=STREAM)
+    assert "`skopeo sync` would copy registry.k8s.io/kube-proxy to DEST/kube-proxy, not to m.example/p" in bad.stderr
     scoped = cli("images", "-o", "skopeo", "--mirror=registry.k8s.io=m.example/registry.k8s.io", stdin=STREAM)
     assert "skopeo sync" not in scoped.stderr
 
