@@ -336,6 +336,9 @@ def test_images_copy_pairs_match_the_render(vector: Path) -> None:
     assert "ghcr.io/example/tool:1.0: no mirror rule matches" in proc.stderr
     rendered = cli("render", f"--vector={vector}", "--image-field=Etcd:spec/image", *MIRROR_ARGS, stdin=STREAM)
     out = cli("images", "--image-field=Etcd:spec/image", stdin=rendered.stdout).stdout.splitlines()
+    # a tag and a digest: skopeo takes only one, so the digest is copied to the tag
+    assert pairs[f"quay.io/prometheus/node-exporter@{DIGEST}"] == "mirror.example/quay/prometheus/node-exporter:v1.8.2"
+    pairs[f"quay.io/prometheus/node-exporter@{DIGEST}"] += f"@{DIGEST}"
     assert sorted(pairs.values()) == sorted(o for o in out if o.startswith(MIRROR))
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 from airgap import image_fields
+from imagevector.reference import parse
 from registry import digest_of, oci_layout, push, registry, skopeo
 from tools import tool
 
@@ -38,7 +39,8 @@ images:
   repository: {u}/3rd/alpine
   tag: "3.21.3"
 """
-UPSTREAM = ("gardener/gardenlet:v1.110.0", "pause:3.9", "pause:3.10", "3rd/alpine:3.21.3", "tools/busybox:1.0")
+UPSTREAM = ("gardener/gardenlet:v1.110.0", "pause:3.9", "pause:3.10", "3rd/alpine:3.21.3", "tools/busybox:1.0",
+            "tools/agent:2.0")
 
 
 def imagevector(*args: str, stdin: str = "") -> str:
@@ -67,6 +69,8 @@ def test_copy_list_fills_the_mirror_and_the_render_points_at_it(registries: tupl
         digests[f"{upstream}/{name}"] = push(sk, layout, f"{upstream}/{name}")
     busybox = f"{upstream}/tools/busybox@{digests[f'{upstream}/tools/busybox:1.0']}"
     digests[busybox] = digests[f"{upstream}/tools/busybox:1.0"]
+    agent = f"{upstream}/tools/agent:2.0@{digests[f'{upstream}/tools/agent:2.0']}"  # a tag and a digest
+    digests[agent] = digests[f"{upstream}/tools/agent:2.0"]
     vector = tmp_path / "images.yaml"
     vector.write_text(VECTOR.format(u=upstream), encoding="utf-8")
     rule = f"--mirror={upstream}={mirror_host}/air-gapped"
@@ -74,7 +78,8 @@ def test_copy_list_fills_the_mirror_and_the_render_points_at_it(registries: tupl
     # the chart, as Helm 3 renders it (hooks included: `helm template`), with a third-party image by digest
     helm_env = {**os.environ, **{f"HELM_{d}_HOME": str(tmp_path / "helm" / d) for d in ("CACHE", "CONFIG", "DATA")}}
     helm = subprocess.run([tool("helm3"), "template", "gardenlet", str(CHART), "--namespace", "garden",
-                           "--set", f"pauseImage={busybox}"], capture_output=True, text=True, timeout=120,
+                           "--set", f"pauseImage={busybox}", "--set", f"image={agent}"], capture_output=True,
+                          text=True, timeout=120,
                           check=False, env=helm_env)
     assert helm.returncode == 0, helm.stderr
     common = [f"--vector={vector}", "--target-version=1.32"]
@@ -82,7 +87,8 @@ def test_copy_list_fills_the_mirror_and_the_render_points_at_it(registries: tupl
     # 1. the copy list, run through skopeo copy
     pairs = [line.split(" ") for line in imagevector("images", *common, rule, "-o", "copy", stdin=helm.stdout)
              .splitlines()]
-    assert len(pairs) == 3, pairs  # gardenlet, busybox by digest and alpine (a test hook)
+    assert len(pairs) == 3, pairs  # the agent (tag and digest), busybox (digest) and alpine (a vector name; a hook)
+    assert [f"{upstream}/tools/agent@{digests[agent]}", f"{mirror_host}/air-gapped/tools/agent:2.0"] in pairs
     for source, target in pairs:
         skopeo(sk, "copy", "--all", "--src-tls-verify=false", "--dest-tls-verify=false",
                f"docker://{source}", f"docker://{target}")
@@ -96,8 +102,12 @@ def test_copy_list_fills_the_mirror_and_the_render_points_at_it(registries: tupl
     assert sorted(set(fields.values())) == listed
     for reference in listed:
         upstream_ref = reference.replace(f"{mirror_host}/air-gapped", upstream, 1)
-        assert digest_of(sk, reference) == digests[upstream_ref], reference
-    assert f"{mirror_host}/air-gapped/tools/busybox@{digests[busybox]}" in listed  # the digest survived
+        parsed = parse(reference)
+        by_digest = f"{parsed.name}@{parsed.digest}" if parsed.digest else reference
+        assert digest_of(sk, by_digest) == digests[upstream_ref], reference  # (skopeo takes no tag@digest)
+    assert f"{mirror_host}/air-gapped/tools/busybox@{digests[busybox]}" in listed  # the digests survived
+    assert f"{mirror_host}/air-gapped/tools/agent:2.0@{digests[agent]}" in listed
+    assert digest_of(sk, f"{mirror_host}/air-gapped/tools/agent:2.0") == digests[agent]
 
     # 3. the skopeo sync file of the vector over a fleet fills a second mirror path: `skopeo sync` puts
     #    REGISTRY/NAME at DEST/NAME, so the rule REGISTRY=DEST matches for images at the registry's top level

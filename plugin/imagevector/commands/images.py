@@ -47,7 +47,8 @@ def register(sub: Any) -> None:
                         help="list the vector's images for these architectures, e.g. amd64,arm64")
     parser.add_argument("-o", "--output", choices=FORMATS, default="text",
                         help="text: one reference per line (default); json: details and where each is used; "
-                        "copy: 'SOURCE TARGET' per line from the --mirror rules, for a skopeo/crane copy loop; "
+                        "copy: 'SOURCE TARGET' per line from the --mirror rules, for a skopeo/crane copy loop (a "
+                        "reference with tag and digest is copied as SOURCE@DIGEST TARGET:TAG); "
                         "skopeo: a `skopeo sync --src yaml` file")
     parser.add_argument("--config", metavar="FILE",
                         help="take the settings and field specs from an ImageVectorRenderer or ConfigMap")
@@ -227,6 +228,13 @@ def _format(output: str, uses: list[Use], rules: Sequence[Any]) -> str:
             target = mirror.apply(rules, use.reference)
             if target == use.reference:
                 _warn(f"{use.reference}: no mirror rule matches; not copied, and a render leaves it upstream")
+                continue
+            ref = parse(use.reference)
+            if ref.tag and ref.digest:
+                # skopeo refuses a tag and a digest together: copy the digest to the tag (a pull of
+                # TARGET:TAG@DIGEST then finds the digest in the mirror's repository)
+                mirrored = parse(target)
+                lines.append(f"{ref.name}@{ref.digest} {mirrored.text.rsplit('@', 1)[0]}\n")
                 continue
             lines.append(f"{use.reference} {target}\n")
         return "".join(lines)
