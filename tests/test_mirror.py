@@ -5,11 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 from helpers import vector
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from imagevector.fleet import parse_versions
 from imagevector.inputs import TextSource, load_vector
 from imagevector.mirror import apply, generate, mirror_overwrite, parse_rule, parse_rules
-from imagevector.model import FindOptions
+from imagevector.model import FindOptions, ImageSource, ImageVector
 from imagevector.reference import InvalidReference, parse
 from imagevector.vector import find, merge, merge_all
 
@@ -133,8 +136,6 @@ def _gardener() -> tuple[str, object]:
 
 
 def test_generated_overwrite_reproduces_the_mirrored_gardener_vector() -> None:
-    import yaml
-
     _, base = _gardener()
     generated = generate(GARDENER_RULES, base, base)  # type: ignore[arg-type]
     assert not generated.warnings
@@ -210,3 +211,99 @@ def test_mirror_overwrite_keeps_keys() -> None:
     out = mirror_overwrite(parse_rules(["registry.k8s.io=m.example"]), over)
     assert list(out.entries) == [{"name": "etcd", "repository": "m.example/etcd", "tag": "v3",
                                   "targetVersion": ">= 1.30", "labels": {"x": "y"}}]
+
+
+# --- properties --------------------------------------------------------------------------------------------
+
+_SEG = st.sampled_from(["a", "b", "pause", "pause-extra", "k8s", "lib.x", "r_1"])
+_HOST = st.sampled_from(["registry.k8s.io", "registry.k8s.io.evil.example", "quay.io", "localhost:5000",
+                         "docker.io", "index.docker.io", None])
+_TAG = st.one_of(st.none(), st.sampled_from(["1", "v1.2.3", "latest", "3.10"]))
+_DIG = st.one_of(st.none(), st.just(DIGEST))
+
+
+@st.composite
+def references(draw: st.DrawFn) -> str:
+    host = draw(_HOST)
+    path = "/".join(draw(st.lists(_SEG, min_size=1, max_size=3)))
+    tag, digest = draw(_TAG), draw(_DIG)
+    return (f"{host}/" if host else "") + path + (f":{tag}" if tag else "") + (f"@{digest}" if digest else "")
+
+
+@st.composite
+def rule_sets(draw: st.DrawFn) -> tuple[str, ...]:
+    sources = draw(st.lists(st.one_of(
+        st.sampled_from(["registry.k8s.io", "quay.io", "docker.io", "localhost:5000"]),
+        st.builds(lambda h, p: f"{h}/{p}", st.sampled_from(["registry.k8s.io", "quay.io", "docker.io/library"]), _SEG),
+    ), min_size=1, max_size=4, unique=True))
+    return tuple(f"{s}=mirror.example/m{i}" for i, s in enumerate(sources))
+
+
+@settings(max_examples=300, deadline=None)
+@given(references(), rule_sets())
+def test_apply_keeps_tag_and_digest_and_is_idempotent(text: str, texts: tuple[str, ...]) -> None:
+    try:
+        rules = parse_rules(texts)
+    except ValueError:
+        return  # two sources that normalise alike (docker.io/library/x twice)
+    ref = parse(text)
+    out = apply(rules, text)
+    mirrored = parse(out)
+    assert (mirrored.tag, mirrored.digest) == (ref.tag, ref.digest)
+    assert apply(rules, out) == out
+    matching = [r for r in rules if ref.name == r.source_name or ref.name.startswith(r.source_name + "/")]
+    if not matching:
+        assert out == text
+    else:
+        best = max(matching, key=lambda r: len(r.source_name))
+        assert mirrored.name == best.target_name + ref.name[len(best.source_name):]
+
+
+_NAMES = st.sampled_from(["a", "b", "c"])
+_CONSTRAINT = st.one_of(st.none(), st.sampled_from(["< 1.31", ">= 1.31", "1.30.x", ">= 1.28"]))
+_ARCHS = st.one_of(st.none(), st.sampled_from([("amd64",), ("arm64",), ("amd64", "arm64")]))
+_REPO = st.sampled_from(["registry.k8s.io/x", "quay.io/y/z", "nginx", "ghcr.io/q", "registry.k8s.io/pause"])
+
+
+@st.composite
+def entries(draw: st.DrawFn, complete: bool = True) -> ImageSource:
+    use_ref = draw(st.booleans()) if complete else False
+    repo = draw(_REPO) if complete or draw(st.booleans()) else None
+    tag = draw(st.one_of(st.none(), st.sampled_from(["1", "2"])))
+    return ImageSource(
+        name=draw(_NAMES),
+        repository=None if use_ref else repo,
+        tag=None if use_ref else tag,
+        ref=f"{repo}:{tag or '9'}" if use_ref else None,
+        target_version=draw(_CONSTRAINT),
+        architectures=draw(_ARCHS),
+    )
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(entries(), min_size=1, max_size=6), st.lists(st.one_of(entries(), entries(complete=False)), max_size=3))
+def test_base_plus_generated_overwrite_resolves_to_the_mirrored_reference(
+    base_entries: list[ImageSource], user_entries: list[ImageSource]
+) -> None:
+    keys = [e.key("constraint") for e in base_entries]
+    base = ImageVector(tuple(e for i, e in enumerate(base_entries) if keys[i] not in keys[:i]))  # no duplicates
+    user = ImageVector(tuple(user_entries))
+    merged = merge_all([base], [user])
+    if merged.errors:
+        return
+    rules = parse_rules(["registry.k8s.io=m.example/k8s", "docker.io=m.example/hub", "quay.io/y=m.example/y"])
+    generated = generate(rules, base, merged.vector)
+    assert not generated.warnings
+    text = yaml.safe_dump({"images": list(generated.entries)}, sort_keys=False)
+    over = load_vector(TextSource("generated.yaml", text), "overwrite")
+    result = merge(base, over)
+    assert not result.errors
+    for name in ("a", "b", "c"):
+        for version in ("1.29", "1.30.4", "1.31", "1.33"):
+            for arch in ("amd64", "arm64"):
+                options = FindOptions(target_version=version, architecture=arch)
+                want = find(merged.vector, name, options).image
+                got = find(result.vector, name, options).image
+                assert (want is None) == (got is None)
+                if want is not None and got is not None:
+                    assert got.reference == apply(rules, want.reference)
