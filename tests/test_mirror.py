@@ -34,7 +34,7 @@ DIGEST = "sha256:" + "a" * 64
         ("localhost:5000/a/b:v1", "localhost:5000", "a/b", "v1", None),
         ("127.0.0.1:5000/app@" + DIGEST, "127.0.0.1:5000", "app", None, DIGEST),
         ("quay.io/a/b:v1@" + DIGEST, "quay.io", "a/b", "v1", DIGEST),
-        ("Registry.Example/app", "Registry.Example", "app", None, None),
+        ("Registry.Example/app", "registry.example", "app", None, None),
         ("[::1]:5000/app:v1", "[::1]:5000", "app", "v1", None),
         ("europe-docker.pkg.dev/gardener-project/releases/gardener/gardenlet:v1.110.0",
          "europe-docker.pkg.dev", "gardener-project/releases/gardener/gardenlet", "v1.110.0", None),
@@ -70,6 +70,7 @@ RULES = ["registry.k8s.io=mirror.example/k8s", "docker.io=mirror.example/hub",
         ("registry.k8s.io/pause:3.10@" + DIGEST, "mirror.example/k8s/pause:3.10@" + DIGEST),
         ("registry.k8s.io.evil.example/x:1", "registry.k8s.io.evil.example/x:1"),  # segment boundary
         ("registry.k8s.io:443/pause", "registry.k8s.io:443/pause"),  # another host
+        ("Registry.K8s.IO/pause:1", "mirror.example/k8s/pause:1"),  # host names ignore case
         ("nginx", "mirror.example/hub/library/nginx"),
         ("nginx:1.27", "mirror.example/hub/library/nginx:1.27"),
         ("library/nginx:1.27", "mirror.example/hub/library/nginx:1.27"),

@@ -2,7 +2,8 @@
 
 The grammar is the one of the distribution project (what Docker, containerd, skopeo and crane accept):
 ``[HOST[:PORT]/]PATH[:TAG][@ALGORITHM:HEX]``. The first path segment is a registry host when it has a
-dot or a colon, is ``localhost`` or has an upper-case letter; otherwise the reference is on Docker Hub,
+dot or a colon, is ``localhost`` or has an upper-case letter (hosts compare in lower case); otherwise the
+reference is on Docker Hub,
 whose short forms are normalised: ``nginx`` and ``library/nginx`` are ``docker.io/library/nginx``,
 ``bitnami/redis`` is ``docker.io/bitnami/redis``, ``index.docker.io`` is ``docker.io``.
 """
@@ -76,7 +77,7 @@ def normalize_name(text: str) -> tuple[str, str]:
     elif not _HOST.match(host):
         raise InvalidReference(f"{host!r} is not a valid registry host")
     else:
-        registry = DOCKER_HUB if host.lower() in _HUB_ALIASES else host
+        registry = DOCKER_HUB if host.lower() in _HUB_ALIASES else host.lower()  # host names ignore case
     if not path:
         raise InvalidReference("the repository path is empty")
     for segment in path.split("/"):
