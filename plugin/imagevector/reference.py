@@ -3,9 +3,9 @@
 The grammar is the one of the distribution project (what Docker, containerd, skopeo and crane accept):
 ``[HOST[:PORT]/]PATH[:TAG][@ALGORITHM:HEX]``. The first path segment is a registry host when it has a
 dot or a colon, is ``localhost`` or has an upper-case letter (hosts compare in lower case); otherwise the
-reference is on Docker Hub,
-whose short forms are normalised: ``nginx`` and ``library/nginx`` are ``docker.io/library/nginx``,
-``bitnami/redis`` is ``docker.io/bitnami/redis``, ``index.docker.io`` is ``docker.io``.
+reference is on Docker Hub, whose short forms are normalised: ``nginx`` and ``library/nginx`` are
+``docker.io/library/nginx``, ``bitnami/redis`` is ``docker.io/bitnami/redis``, ``index.docker.io`` is
+``docker.io``.
 """
 
 from __future__ import annotations
