@@ -40,9 +40,10 @@ def register(sub: Any) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _common(parser)
+    from ..fleet import BARE_MINOR_HELP
+
     parser.add_argument("--target-versions", metavar="LIST",
-                        help="list the vector's images for these cluster versions: a range of minors 1.30-1.34 "
-                        "and/or a list 1.30.2,1.31")
+                        help=f"list the vector's images for these cluster versions: {BARE_MINOR_HELP}")
     parser.add_argument("--architectures", metavar="LIST",
                         help="list the vector's images for these architectures, e.g. amd64,arm64")
     parser.add_argument("-o", "--output", choices=FORMATS, default="text",
