@@ -447,3 +447,12 @@ def test_validate_with_vector_and_generated_overwrite_reports_nothing(tmp_path: 
     if proc.returncode == 2 and "usage: imagevector validate" in proc.stderr:
         pytest.skip("`validate --vector/--overwrite` comes with the fleet commands (issue 13)")
     assert proc.returncode == 0 and proc.stdout == proc.stderr == "", proc.stderr
+
+
+def test_images_out_with_a_resource_list_says_what_to_do(vector: Path, tmp_path: Path) -> None:
+    resource_list = yaml.safe_dump({"apiVersion": "config.kubernetes.io/v1", "kind": "ResourceList",
+                                    "items": docs_of(STREAM)})
+    proc = cli("render", f"--vector={vector}", f"--images-out={tmp_path / 'i.txt'}", stdin=resource_list)
+    assert proc.returncode == 1 and proc.stdout == ""
+    assert "--images-out: works on a YAML stream" in proc.stderr and "imagevector images" in proc.stderr
+    assert not (tmp_path / "i.txt").exists()
