@@ -7,6 +7,9 @@
 * ``kustomize`` (5.6): Debian trixie's ``kustomize`` package, fetched with a private apt
   configuration (own sources list, state and cache dirs; the system's apt state is untouched;
   signatures are checked against the machine's Debian archive keyring).
+* ``docker-registry`` (the CNCF distribution server) and ``skopeo``: Debian packages of this machine's
+  release (``skopeo`` with its ``libgpgme11``), fetched the same way, unpacked under
+  ``.cache/tools/debian/NAME`` and run through a small wrapper in ``bin/`` (for the registry end-to-end test).
 * ``kpt`` and ``kubectl`` are only looked up on PATH and reported; this script never installs them.
 
 Idempotent: tools already present are not fetched again (``--force`` re-fetches). Each tool is
@@ -14,7 +17,8 @@ verified before it is renamed into place, and runs are serialised with an fcntl 
 concurrent runs are safe. Exit status is 1 if any selected tool could not be had (one line per
 tool on stderr), after installing all the others.
 
-Usage: install-test-tools.py [--only helm3,helm4,kustomize,kpt,kubectl] [--force] [--print-path]
+Usage: install-test-tools.py [--only helm3,helm4,kustomize,docker-registry,skopeo,kpt,kubectl] [--force]
+       [--print-path]
 """
 
 from __future__ import annotations
@@ -50,7 +54,11 @@ DEBIAN_SUITE = "trixie"
 DEBIAN_KEYRING = Path("/usr/share/keyrings/debian-archive-keyring.gpg")
 DEFAULT_DEBIAN_MIRROR = "http://deb.debian.org/debian"
 
-INSTALLED = ("helm3", "helm4", "kustomize")
+INSTALLED = ("helm3", "helm4", "kustomize", "docker-registry", "skopeo")
+DEBIAN_TOOLS = {  # tool: (packages, binary in /usr/bin)
+    "docker-registry": (("docker-registry",), "docker-registry"),
+    "skopeo": (("skopeo", "libgpgme11"), "skopeo"),
+}
 ON_PATH = ("kpt", "kubectl")
 
 
@@ -58,10 +66,13 @@ class ToolError(Exception):
     """A tool could not be installed; the message is a one-line reason."""
 
 
-def run(cmd: list[str], cwd: Path | None = None) -> str:
+def run(cmd: list[str], cwd: Path | None = None, env_libs: list[str] | None = None) -> str:
     """Run a command, return its stdout; raise ToolError with the last stderr line on failure."""
+    env = None
+    if env_libs:
+        env = {**os.environ, "LD_LIBRARY_PATH": ":".join([*env_libs, os.environ.get("LD_LIBRARY_PATH", "")])}
     try:
-        proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=600)
+        proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=600, env=env)
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise ToolError(f"{cmd[0]}: {exc}") from exc
     if proc.returncode != 0:
@@ -125,13 +136,25 @@ def debian_mirror() -> str:
     return DEFAULT_DEBIAN_MIRROR
 
 
-def fetch_kustomize(work: Path) -> tuple[Path, str]:
+def host_suite() -> str:
+    """This machine's Debian release (its libraries fit the binaries), else DEBIAN_SUITE."""
+    try:
+        for line in Path("/etc/os-release").read_text().splitlines():
+            if line.startswith("VERSION_CODENAME="):
+                return line.split("=", 1)[1].strip().strip('"') or DEBIAN_SUITE
+    except OSError:
+        pass
+    return DEBIAN_SUITE
+
+
+def apt_download(work: Path, packages: tuple[str, ...], suite: str = DEBIAN_SUITE) -> list[Path]:
+    """Download Debian packages with a private apt configuration; the .deb files in work/debs."""
     if shutil.which("apt-get") is None or shutil.which("dpkg-deb") is None:
-        raise ToolError("apt-get and dpkg-deb are needed to fetch Debian's kustomize package")
+        raise ToolError(f"apt-get and dpkg-deb are needed to fetch Debian's {' '.join(packages)} package")
     if not DEBIAN_KEYRING.is_file():
         raise ToolError(f"{DEBIAN_KEYRING} missing (apt-get install debian-archive-keyring)")
     sources = work / "sources.list"
-    sources.write_text(f"deb [signed-by={DEBIAN_KEYRING}] {debian_mirror()} {DEBIAN_SUITE} main\n")
+    sources.write_text(f"deb [signed-by={DEBIAN_KEYRING}] {debian_mirror()} {suite} main\n")
     for sub in ("state/lists/partial", "cache/archives/partial", "debs"):
         (work / sub).mkdir(parents=True)
     # apt.conf.d is still read, so a proxy configured for apt on this machine is honoured.
@@ -153,10 +176,15 @@ def fetch_kustomize(work: Path) -> tuple[Path, str]:
         run([*apt, "update"])
     except ToolError as exc:
         raise ToolError(
-            f"{exc} (if NO_PUBKEY: the {DEBIAN_SUITE} keys are missing from "
+            f"{exc} (if NO_PUBKEY: the {suite} keys are missing from "
             f"{DEBIAN_KEYRING}; upgrade debian-archive-keyring)"
         ) from exc
-    run([*apt, "download", "kustomize"], cwd=work / "debs")
+    run([*apt, "download", *packages], cwd=work / "debs")
+    return sorted((work / "debs").glob("*.deb"))
+
+
+def fetch_kustomize(work: Path) -> tuple[Path, str]:
+    apt_download(work, ("kustomize",))
     debs = list((work / "debs").glob("kustomize_*.deb"))
     if len(debs) != 1:
         raise ToolError("apt-get download kustomize produced no .deb")
@@ -171,6 +199,41 @@ def fetch_kustomize(work: Path) -> tuple[Path, str]:
     return binary, f"v{upstream} (Debian {deb_version}; `kustomize version`: {reported})"
 
 
+def fetch_debian_tool(name: str, work: Path) -> tuple[Path, str]:
+    """A Debian package's program with the libraries it needs, unpacked under TOOLS_DIR/debian/NAME and run
+    through a wrapper (the machine's own apt state and /usr are untouched)."""
+    packages, binary = DEBIAN_TOOLS[name]
+    debs = apt_download(work, packages, host_suite())
+    root = work / "root"
+    for deb in debs:
+        run(["dpkg-deb", "-x", str(deb), str(root)])
+    if not (root / "usr" / "bin" / binary).is_file():
+        raise ToolError(f"usr/bin/{binary} missing from the {packages[0]} .deb")
+    triplets = sorted(p.name for p in (root / "usr" / "lib").glob("*-linux-gnu")) if (root / "usr" / "lib").is_dir() \
+        else []
+    home = TOOLS_DIR / "debian" / name
+    home.parent.mkdir(parents=True, exist_ok=True)
+    staged = home.parent / f".{name}.new-{os.getpid()}"
+    shutil.copytree(root / "usr", staged, symlinks=True)
+    if home.exists():
+        shutil.rmtree(home)
+    os.replace(staged, home)
+    libs = ":".join(f'$here/../debian/{name}/lib/{t}' for t in triplets)
+    wrapper = work / f"{name}.sh"
+    wrapper.write_text(
+        "#!/bin/sh\n"
+        f"# {packages[0]} from Debian {host_suite()}, installed by scripts/install-test-tools.py\n"
+        'here=$(dirname "$(readlink -f "$0")")\n'
+        + (f'LD_LIBRARY_PATH="{libs}${{LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}}" export LD_LIBRARY_PATH\n' if libs else "")
+        + f'exec "$here/../debian/{name}/bin/{binary}" "$@"\n'
+    )
+    wrapper.chmod(0o755)
+    deb_version = run(["dpkg-deb", "-f", str(next(d for d in debs if d.name.startswith(packages[0] + "_"))),
+                       "Version"]).strip()
+    reported = run([str(home / "bin" / binary), "--version"], env_libs=[str(home / "lib" / t) for t in triplets])
+    return wrapper, f"Debian {deb_version} ({reported.strip().splitlines()[0] if reported.strip() else '?'})"
+
+
 # --- driver -----------------------------------------------------------------------------------
 
 
@@ -178,6 +241,8 @@ FETCHERS: dict[str, Callable[[Path], tuple[Path, str]]] = {
     "helm3": lambda work: fetch_helm("helm3", work),
     "helm4": lambda work: fetch_helm("helm4", work),
     "kustomize": fetch_kustomize,
+    "docker-registry": lambda work: fetch_debian_tool("docker-registry", work),
+    "skopeo": lambda work: fetch_debian_tool("skopeo", work),
 }
 
 

@@ -512,3 +512,43 @@ def test_readme_recipe_helm_both(prepared_plugin: PreparedPlugin, tmp_path: Path
     assert f"image: {GARDENLET}" in proc.stdout
     assert (tmp_path / "home" / ".local" / "share" / "helm4" / "plugins").is_dir()
     assert not any((Path(env["HELM_DATA_HOME"]) / "plugins").glob("*"))
+
+
+# ------------------------------------------------------------------------------------- mirror rules (air-gapped)
+
+MIRROR_DIGEST = "sha256:" + "0123456789abcdef" * 4
+
+
+def _assert_mirrored_render(out: str, *, hooks: bool) -> None:
+    from airgap import assert_all_mirrored, assert_overwrite_repoints, image_fields
+
+    docs = documents(out)
+    workloads = [d for d in docs if hooks or "helm.sh/hook" not in (d.get("metadata", {}).get("annotations") or {})]
+    fields = assert_all_mirrored(workloads, expect_some=2)
+    assert fields["Deployment/gardenlet/wait"] == f"mirror.example/quay/example/wait@{MIRROR_DIGEST}"  # digest kept
+    assert fields["Deployment/gardenlet/gardenlet"] == "mirror.example/internal/gardener/gardenlet:v1.110.0"
+    hook = image_fields([find(docs, "Pod", "gardenlet-test-connection")])["Pod/gardenlet-test-connection/wget"]
+    # Helm 4 hands hooks to the post-renderer; Helm 3 does not (docs/air-gapped.md says what to do)
+    assert hook == ("mirror.example/gardener/3rd/alpine:3.21.3" if hooks else "alpine")
+    configmap = find(docs, "ConfigMap", "gardenlet-images-overwrite")
+    assert_overwrite_repoints(configmap["data"]["images_overwrite.yaml"], VECTOR, [OVERWRITE])
+
+
+def _mirror_args() -> list[str]:
+    from airgap import RULES
+
+    return [f"--vector={VECTOR}", f"--overwrite={OVERWRITE}", f"--wire={WIRE}", *(f"--mirror={r}" for r in RULES)]
+
+
+def test_helm3_renders_with_mirror_rules(helm3_env: dict[str, str]) -> None:
+    proc = run(template_cmd(tool("helm3"), "--set", f"pauseImage=quay.io/example/wait@{MIRROR_DIGEST}",
+                            "--post-renderer", "imagevector", *renderer_args("render", *_mirror_args())), helm3_env)
+    assert proc.returncode == 0, proc.stderr
+    _assert_mirrored_render(proc.stdout, hooks=False)
+
+
+def test_helm4_renders_with_mirror_rules_hooks_included(helm4: Helm4) -> None:
+    proc = helm4.template("--set", f"pauseImage=quay.io/example/wait@{MIRROR_DIGEST}",
+                          *renderer_args(*_mirror_args()))
+    assert proc.returncode == 0, proc.stderr
+    _assert_mirrored_render(proc.stdout, hooks=True)

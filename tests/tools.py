@@ -1,9 +1,9 @@
 """Locate the external CLI tools the tests drive.
 
 ``tool("helm4")`` returns an absolute path, or skips the test (fails it when ``CI=true``) with the
-reason the tool cannot be had. ``helm3``, ``helm4`` and ``kustomize`` come from the git-ignored
-``.cache/tools/bin`` that ``scripts/install-test-tools.py`` fills; the installer is run at most
-once per test session, only if one of them is missing. ``kpt``, ``kubectl`` and ``pre-commit``
+reason the tool cannot be had. ``helm3``, ``helm4``, ``kustomize``, ``docker-registry`` and ``skopeo``
+come from the git-ignored ``.cache/tools/bin`` that ``scripts/install-test-tools.py`` fills; the
+installer is run at most once per test session, only if one of them is missing. ``kpt``, ``kubectl`` and ``pre-commit``
 come from the venv's bin dir (next to ``sys.executable``) or PATH.
 """
 
@@ -21,7 +21,7 @@ import pytest
 REPO_ROOT = Path(__file__).resolve().parent.parent
 INSTALLER = REPO_ROOT / "scripts" / "install-test-tools.py"
 CACHE_BIN = REPO_ROOT / ".cache" / "tools" / "bin"
-CACHED_TOOLS = ("helm3", "helm4", "kustomize")
+CACHED_TOOLS = ("helm3", "helm4", "kustomize", "docker-registry", "skopeo")
 PATH_TOOLS = ("kpt", "kubectl", "pre-commit")
 
 # Reasons the installer gave, per tool; None until the installer has run in this session.

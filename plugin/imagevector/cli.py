@@ -61,6 +61,11 @@ def _common(parser: argparse.ArgumentParser) -> None:
         "--version-field", choices=("constraint", "label"),
         help="read an entry's 'version' as a target-version constraint (default) or as an informational label",
     )
+    group.add_argument(
+        "--mirror", action="append", default=[], metavar="SOURCE=TARGET",
+        help="re-point images under registry or repository SOURCE to TARGET, tags and digests kept, e.g. "
+        "registry.k8s.io=mirror.example/k8s (repeatable; the longest SOURCE wins). Default: $IMAGEVECTOR_MIRRORS",
+    )
     from .confine import add_arguments as add_confinement_arguments
 
     add_confinement_arguments(parser)
@@ -147,6 +152,10 @@ Run 'imagevector COMMAND --help' for the options of a command.""",
 
         legacy.register(sub)
         precommit.register(sub)
+        from .commands import images, overwrite
+
+        images.register(sub)
+        overwrite.register(sub)
     return parser
 
 
@@ -191,7 +200,7 @@ def _version() -> str:
 def settings_from_args(args: argparse.Namespace, env: Mapping[str, str], base: Settings | None = None) -> Settings:
     """Flags first, then `base` (a config file's settings), then the environment."""
     from .inputs import read_source
-    from .settings import Settings, apply_env
+    from .settings import Settings, apply_env, mirror_rules
 
     base = base or Settings()
     settings = Settings(
@@ -206,6 +215,7 @@ def settings_from_args(args: argparse.Namespace, env: Mapping[str, str], base: S
         runtime_version=args.runtime_version or base.runtime_version,
         architecture=args.architecture or base.architecture,
         version_field=args.version_field or base.version_field,
+        mirrors=mirror_rules(args.mirror, "--mirror") if getattr(args, "mirror", None) else base.mirrors,
     )
     apply_env(settings, env)
     return settings
@@ -244,6 +254,12 @@ def _cmd_resolve(args: argparse.Namespace) -> int:
     if errors:
         raise UserError(errors)
     images = [result.image for result in results if result.image is not None]
+    if resolved.mirrors:
+        from dataclasses import replace
+
+        from .mirror import apply
+
+        images = [replace(image, ref=apply(resolved.mirrors, image.reference)) for image in images]
     if args.output == "ref":
         out = "".join(f"{image.reference}\n" for image in images)
     elif args.output == "json":

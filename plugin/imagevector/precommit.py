@@ -234,6 +234,7 @@ def _over(base: RenderConfig, top: RenderConfig) -> RenderConfig:
         runtime_version=t.runtime_version or b.runtime_version,
         architecture=t.architecture or b.architecture,
         version_field=t.version_field or b.version_field,
+        mirrors=t.mirrors if t.mirrors is not None else b.mirrors,
     )
     return RenderConfig(
         settings=settings,

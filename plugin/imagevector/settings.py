@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from . import semver
 from .errors import UserError
 from .inputs import TextSource, load_components, load_vector, read_source
+from .mirror import MirrorRule, parse_rules
 from .model import ARCHITECTURES, DEFAULT_ARCHITECTURE, Component, FindOptions, ImageVector, Problem, VersionField
 from .vector import merge, merge_all
 
@@ -19,6 +20,7 @@ ENV_RUNTIME_VERSION = "IMAGEVECTOR_RUNTIME_VERSION"
 ENV_ARCHITECTURE = "IMAGEVECTOR_ARCHITECTURE"
 ENV_VERSION_FIELD = "IMAGEVECTOR_VERSION_FIELD"
 ENV_CONFIG = "IMAGEVECTOR_CONFIG"
+ENV_MIRRORS = "IMAGEVECTOR_MIRRORS"
 ENV_KUBE_VERSION = "KUBE_VERSION"  # set by Argo CD for config management plugins
 
 
@@ -33,6 +35,7 @@ class Settings:
     runtime_version: str | None = None
     architecture: str | None = None
     version_field: VersionField | None = None
+    mirrors: tuple[MirrorRule, ...] | None = None
 
     def options(self) -> FindOptions:
         return FindOptions(
@@ -80,6 +83,21 @@ def apply_env(settings: Settings, env: Mapping[str, str]) -> None:
         if value not in ("constraint", "label"):
             raise UserError(f"${ENV_VERSION_FIELD}: {value!r} is unknown; use constraint or label")
         settings.version_field = value  # type: ignore[assignment]
+    if settings.mirrors is None and env.get(ENV_MIRRORS):
+        settings.mirrors = mirror_rules(split_rules(env[ENV_MIRRORS]), f"${ENV_MIRRORS}")
+
+
+def split_rules(text: str) -> list[str]:
+    """`SOURCE=TARGET,SOURCE=TARGET` (commas, spaces or new lines between rules)."""
+    return text.replace(",", " ").split()
+
+
+def mirror_rules(texts: list[str], where: str) -> tuple[MirrorRule, ...]:
+    """Parsed mirror rules; a UserError naming `where` (a flag, a config field, a variable) if one is wrong."""
+    try:
+        return parse_rules(texts)
+    except ValueError as exc:
+        raise UserError(f"{where}: {exc}") from None
 
 
 @dataclass(frozen=True)
@@ -93,6 +111,7 @@ class Resolved:
     warnings: tuple[Problem, ...] = ()
     overwrite_texts: tuple[TextSource, ...] = ()
     components_text: TextSource | None = None
+    mirrors: tuple[MirrorRule, ...] = ()
 
     def component_vector(self, component: Component) -> ImageVector:
         return merge(self.vector, component.overwrite, self.options.version_field, warn_shadowed=False).vector
@@ -137,4 +156,5 @@ def resolve_settings(settings: Settings) -> Resolved:
         warnings=result.warnings,
         overwrite_texts=tuple(settings.overwrites),
         components_text=settings.components,
+        mirrors=settings.mirrors or (),
     )

@@ -55,6 +55,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="do not validate documents that cannot hold an image field (faster on huge streams)")
     parser.add_argument("--max-input-bytes", type=int, default=DEFAULT_MAX_INPUT_BYTES, metavar="N",
                         help=f"refuse inputs larger than N bytes (default {DEFAULT_MAX_INPUT_BYTES})")
+    parser.add_argument("--images-out", metavar="FILE",
+                        help="also write the image references the render emitted to FILE, one per line, sorted")
 
 
 def default_args() -> argparse.Namespace:
@@ -133,7 +135,11 @@ def _run(args: argparse.Namespace, env: Mapping[str, str], given: RenderConfig |
     text = _read_stdin(args.max_input_bytes)
     config_path = args.config or env.get(ENV_CONFIG)
     confined = Confinement.from_operator(env, args.allow_paths_outside, args.root, args.load_restrictor)
+    images_out = getattr(args, "images_out", None)
     if _RESOURCE_LIST.search(text, 0, 1 << 16):
+        if images_out:
+            raise UserError("--images-out: works on a YAML stream (Helm); for a ResourceList pipe the output of "
+                            "`kustomize build` or `kpt fn render -o stdout` to `imagevector images`")
         from .krm import run_krm
 
         def build(function_config: Any) -> RenderContext:
@@ -158,6 +164,8 @@ def _run(args: argparse.Namespace, env: Mapping[str, str], given: RenderConfig |
         given = load_config_file(config_path, confined.root_for_file(config_path)) if config_path else RenderConfig()
     config = given
     ctx = build_context(args, config, env)
+    if images_out:
+        ctx = replace(ctx, trust_input=False)  # the list needs every document
     for warning in ctx.resolved.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     result = render(text, ctx)
@@ -166,8 +174,24 @@ def _run(args: argparse.Namespace, env: Mapping[str, str], given: RenderConfig |
             print(f"warning: {problem}", file=sys.stderr)
     if not result.ok:
         raise UserError([str(p) for p in result.problems if p.severity == "error"])
+    if images_out:
+        write_images(images_out, [ref for doc in result.documents for ref in doc.images])
     _write(result.text)
     return 0
+
+
+def write_images(path: str, references: list[str]) -> None:
+    """`--images-out`: the distinct references, fully qualified and sorted, one per line."""
+    from ..reference import unique_sorted
+
+    refs, invalid = unique_sorted(references)
+    for text, reason in invalid:
+        print(f"warning: --images-out: {text!r} is not an image reference ({reason}); not listed", file=sys.stderr)
+    try:
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write("".join(f"{ref.canonical}\n" for ref in refs))
+    except OSError as exc:
+        raise UserError(f"--images-out {path}: cannot be written: {exc.strerror}") from None
 
 
 def _write(text: str) -> None:

@@ -15,6 +15,7 @@ import yaml
 from ..confine import OutsideRoot, confine
 from ..errors import UserError
 from ..inputs import TextSource, read_source
+from ..mirror import MirrorRule, parse_rules
 from ..model import shorten
 from ..settings import Settings
 from .fields import FieldSpec, parse_path
@@ -27,13 +28,15 @@ KIND = "ImageVectorRenderer"
 _SPEC_FIELDS = {
     "vector", "vectors", "overwrite", "overwrites", "componentsOverwrite", "targetVersion", "runtimeVersion",
     "architecture", "versionField", "fieldSpecs", "wire", "components", "injectComponents",
-    "hashedConfigMapNames", "replaceEnv", "templates", "allowPathsOutside",
+    "hashedConfigMapNames", "replaceEnv", "templates", "allowPathsOutside", "mirrors",
+}
+_CONFIGMAP_KEYS = {
+    "vector", "overwrite", "componentsOverwrite", "targetVersion", "runtimeVersion", "architecture", "mirrors",
 }
 _NO_WIDENING = (
     "a file cannot widen its own confinement; the operator allows paths outside the repository with "
     "--allow-paths-outside or IMAGEVECTOR_ALLOW_PATHS_OUTSIDE=1 (see docs/security.md)"
 )
-_CONFIGMAP_KEYS = {"vector", "overwrite", "componentsOverwrite", "targetVersion", "runtimeVersion", "architecture"}
 
 
 @dataclass
@@ -190,6 +193,42 @@ def _common(values: dict[str, Any], prefix: str, reader: _Reader, config: Render
     s.target_version = reader.version(values.get("targetVersion"), f"{prefix}.targetVersion")
     s.runtime_version = reader.version(values.get("runtimeVersion"), f"{prefix}.runtimeVersion")
     s.architecture = reader.string(values.get("architecture"), f"{prefix}.architecture")
+    if values.get("mirrors") is not None:
+        s.mirrors = _mirrors(values["mirrors"], f"{prefix}.mirrors", reader)
+
+
+def _mirrors(value: Any, path: str, reader: _Reader) -> tuple[MirrorRule, ...] | None:
+    """`mirrors: [{source: …, target: …}]`, a list of `SOURCE=TARGET` strings, or one string of them."""
+    from ..settings import split_rules
+
+    texts: list[str] = []
+    if isinstance(value, str):
+        texts = split_rules(value)
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            where = f"{path}[{i}]"
+            if isinstance(item, str):
+                texts.append(item)
+            elif isinstance(item, dict):
+                unknown = set(item) - {"source", "target"}
+                if unknown:
+                    reader.fail(where, f"unknown field(s) {', '.join(sorted(unknown))}; expected source, target")
+                source, target = reader.string(item.get("source"), f"{where}.source"), reader.string(
+                    item.get("target"), f"{where}.target")
+                if not source or not target:
+                    reader.fail(where, "needs 'source' (a registry or repository prefix) and 'target'")
+                    continue
+                texts.append(f"{source}={target}")
+            else:
+                reader.fail(where, "must be a mapping with 'source' and 'target'")
+    else:
+        reader.fail(path, "must be a list of {source, target}")
+        return None
+    try:
+        return parse_rules(texts)
+    except ValueError as exc:
+        reader.fail(path, str(exc))
+        return None
 
 
 def _spec(spec: dict[str, Any], reader: _Reader, config: RenderConfig) -> None:

@@ -13,7 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
+from .. import mirror
 from ..model import Image, split_reference
+from ..reference import InvalidReference
 from ..settings import Resolved
 from ..vector import FindResult, find, repositories
 from . import splice
@@ -138,6 +140,7 @@ class Document:
     identity: Identity | None = None
     images_changed: int = 0
     base: int = 0  # subtract from the scan's mark indices to index `text`
+    images: list[str] = field(default_factory=list)  # every image reference the document emits, in order
 
 
 @dataclass
@@ -163,6 +166,7 @@ class Resolver:
         self.resolved = resolved
         self.names = set(resolved.vector.names())
         self.repositories = repositories(resolved.base)
+        self.mirrors = resolved.mirrors
         self._cache: dict[str, FindResult] = {}
 
     def name_for(self, value: str) -> str | None:
@@ -291,7 +295,7 @@ def _may_change(text: str, values: re.Pattern[str], resolver: Resolver) -> bool:
         for candidate in (value, value.split(",", 1)[0].split("}", 1)[0].rstrip()):
             if candidate[:1] in ("'", '"'):
                 candidate = candidate[1:].split(candidate[0], 1)[0]
-            if resolver.name_for(candidate) is not None:
+            if resolver.mirrors or resolver.name_for(candidate) is not None:
                 return True
     return False
 
@@ -368,21 +372,31 @@ def _rewrite_images(doc: Document, ctx: RenderContext, resolver: Resolver, probl
             )
             continue
         value = hit.value.strip() if hit.style in ("|", ">") else hit.value
+        reference = value
         name = resolver.name_for(value)
-        if name is None:
-            continue
-        result = resolver.find(name)
-        image: Image | None = result.image
-        if image is None:
-            container = f"container {hit.container!r}, " if hit.container else ""
-            problems.append(
-                RenderProblem(f"{container}image {value!r}: {result.error()}", document=chunk.index, line=line,
-                              field=hit.path, identity=ident, source=chunk.source)
-            )
-            continue
-        if image.reference != value:
+        if name is not None:
+            result = resolver.find(name)
+            image: Image | None = result.image
+            if image is None:
+                container = f"container {hit.container!r}, " if hit.container else ""
+                problems.append(
+                    RenderProblem(f"{container}image {value!r}: {result.error()}", document=chunk.index, line=line,
+                                  field=hit.path, identity=ident, source=chunk.source)
+                )
+                continue
+            reference = image.reference
+        if resolver.mirrors:  # mirror rules re-point the resolved reference, vector-governed or not
+            try:
+                reference = mirror.apply(resolver.mirrors, reference)
+            except InvalidReference as exc:
+                problems.append(
+                    RenderProblem(f"image {reference!r} is not mirrored: {exc}", "warning", chunk.index, line,
+                                  hit.path, ident, chunk.source)
+                )
+        doc.images.append(reference)
+        if reference != value:
             edits.append(
-                splice.scalar_edit(chunk.text, hit.start - doc.base, hit.end - doc.base, hit.style, image.reference)
+                splice.scalar_edit(chunk.text, hit.start - doc.base, hit.end - doc.base, hit.style, reference)
             )
     if edits:
         doc.text = splice.apply(chunk.text, edits)

@@ -64,10 +64,30 @@ def _overwrite_text(ctx: RenderContext) -> str | None:
     return yaml.safe_dump({"images": images}, sort_keys=False)
 
 
+def _mirrored(ctx: RenderContext, result: RenderResult) -> tuple[str | None, str | None, list[str]]:
+    """Mirror rules: the overwrite re-points every base entry (merged with the user's overwrite), and each
+    component's overwrite is mirrored; so the workloads' own run-time resolution uses the mirror too."""
+    from .. import mirror
+
+    resolved = ctx.resolved
+    rules = resolved.mirrors
+    generated = mirror.generate(rules, resolved.base, resolved.vector, resolved.options.version_field)
+    ca_bundle = resolved.vector.ca_bundle if resolved.vector.ca_bundle != resolved.base.ca_bundle else None
+    overwrite = mirror.overwrite_text(rules, generated, ca_bundle) if generated.entries or ca_bundle else None
+    texts, warnings = mirror.mirrored_components(rules, resolved.components)
+    components = mirror.components_text(resolved.components, texts) if resolved.components_text else None
+    for warning in (*generated.warnings, *warnings):
+        result.problems.append(RenderProblem(warning, "warning"))
+    return overwrite, components, texts
+
+
 def plans(ctx: RenderContext, result: RenderResult) -> list[Plan]:
     out: list[Plan] = []
     overwrite = _overwrite_text(ctx)
-    components = ctx.resolved.components_text
+    components = ctx.resolved.components_text.text if ctx.resolved.components_text else None
+    component_texts = [c.overwrite_text for c in ctx.resolved.components]
+    if ctx.resolved.mirrors:
+        overwrite, components, component_texts = _mirrored(ctx, result)
     for target in ctx.wire.targets:
         data: dict[str, str] = {}
         env: dict[str, str] = {}
@@ -75,7 +95,7 @@ def plans(ctx: RenderContext, result: RenderResult) -> list[Plan]:
             data[OVERWRITE_KEY] = overwrite
             env[ENV_OVERWRITE] = posixpath.join(target.mount_path, OVERWRITE_KEY)
         if components is not None:
-            data[COMPONENTS_KEY] = components.text
+            data[COMPONENTS_KEY] = components
             env[ENV_COMPONENTS] = posixpath.join(target.mount_path, COMPONENTS_KEY)
         if not data:
             result.problems.append(
@@ -87,12 +107,12 @@ def plans(ctx: RenderContext, result: RenderResult) -> list[Plan]:
         out.append(Plan(target, data, env))
     if ctx.wire.inject_components:
         mapping = {c.component: c for c in ctx.wire.components}
-        for component in ctx.resolved.components:
-            out.append(_component_plan(component, mapping.get(component.name)))
+        for component, text in zip(ctx.resolved.components, component_texts, strict=True):
+            out.append(_component_plan(component, mapping.get(component.name), text))
     return out
 
 
-def _component_plan(component: Component, target: ComponentTarget | None) -> Plan:
+def _component_plan(component: Component, target: ComponentTarget | None, text: str) -> Plan:
     if target is None:
         target = ComponentTarget(component.name)
     wire_target = WireTarget(
@@ -104,7 +124,7 @@ def _component_plan(component: Component, target: ComponentTarget | None) -> Pla
     )
     return Plan(
         wire_target,
-        {OVERWRITE_KEY: component.overwrite_text},
+        {OVERWRITE_KEY: text},
         {ENV_OVERWRITE: posixpath.join(wire_target.mount_path, OVERWRITE_KEY)},
         component=True,
     )
