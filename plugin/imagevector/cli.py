@@ -114,8 +114,11 @@ Run 'imagevector COMMAND --help' for the options of a command.""",
         epilog=_EXAMPLES["validate"],
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    validate.add_argument("files", nargs="+", metavar="FILE")
+    validate.add_argument("files", nargs="*", metavar="FILE")
     validate.add_argument("--version-field", choices=("constraint", "label"), default=None)
+    from .commands.coverage import add_arguments as _coverage_arguments
+
+    _coverage_arguments(validate)
     validate.set_defaults(func=_cmd_validate)
 
     render = sub.add_parser(
@@ -136,6 +139,10 @@ Run 'imagevector COMMAND --help' for the options of a command.""",
 
         legacy.register(sub)
         precommit.register(sub)
+        from .commands import diff, matrix, schema
+
+        for command in (matrix, diff, schema):
+            command.register(sub)
     return parser
 
 
@@ -277,6 +284,8 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     version_field: VersionField = "label" if (
         args.version_field or os.environ.get(ENV_VERSION_FIELD)
     ) == "label" else "constraint"
+    if not args.files and not args.vector:
+        raise UserError("validate: give the FILEs to check (or --vector with --target-versions)")
     failed = False
     for path in args.files:
         try:
@@ -289,6 +298,12 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         for problem in problems:
             print(str(problem), file=sys.stderr)
         failed = failed or bool(problems)
+    if args.target_versions and not failed:
+        from .commands.coverage import coverage_problems
+
+        for problem in coverage_problems(args):
+            print(f"{problem.severity}: {problem}" if problem.severity == "warning" else str(problem), file=sys.stderr)
+            failed = failed or problem.severity == "error"
     return 1 if failed else 0
 
 
