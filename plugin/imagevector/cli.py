@@ -54,7 +54,9 @@ def _common(parser: argparse.ArgumentParser) -> None:
     )
     group.add_argument(
         "--architecture", metavar="ARCH",
-        help=f"wanted CPU architecture: {', '.join(ARCHITECTURES)} (default: $IMAGEVECTOR_ARCHITECTURE, else amd64)",
+        help=f"wanted CPU architecture: {', '.join(ARCHITECTURES)}; a list ({','.join(ARCHITECTURES)}) says the "
+        "cluster has nodes of each, so an image must serve all of them unless a workload's nodeSelector or node "
+        "affinity on kubernetes.io/arch narrows it (default: $IMAGEVECTOR_ARCHITECTURE, else amd64)",
     )
     group.add_argument(
         "--version-field", choices=("constraint", "label"),
