@@ -5,6 +5,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -176,3 +180,33 @@ def test_validate_coverage_uses_overwrites(tmp_path: Path) -> None:
     assert "gap:" not in r.err
     r = run("matrix", "--vector", GARDENER, "--overwrite", str(overwrite), "--target-versions", "1.31-1.36")
     assert r.code == 0 and "no gap" in r.err
+
+
+def _doc_sessions() -> list[str]:
+    text = (Path(__file__).resolve().parent.parent / "docs" / "fleet.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"^```console\n(.*?)^```", text, re.M | re.S)
+    return [b for b in blocks if b.startswith("$ imagevector") and "gardener-containers.yaml" in b
+            and "schema" not in b]
+
+
+@pytest.mark.parametrize("session", _doc_sessions())
+def test_docs_show_real_output(session: str) -> None:
+    """Every console session of docs/fleet.md on the Gardener vector prints what the doc says."""
+    steps = re.split(r"^\$ ", session, flags=re.M)[1:]
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    env = {k: v for k, v in env.items() if not k.startswith("IMAGEVECTOR")}
+    status = 0
+    for step in steps:
+        command, _, expected = step.partition("\n")
+        while command.endswith("\\"):
+            more, _, expected = expected.partition("\n")
+            command = command[:-1] + " " + more.strip()
+        if command == "echo $?":
+            assert expected == f"{status}\n"
+            continue
+        expected = re.sub(r"^  \.\.\.\n\Z", "", expected, flags=re.M)
+        proc = subprocess.run(["bash", "-c", "{ " + command + "; } 2>&1"], cwd=FIXTURES, env=env,
+                              capture_output=True, text=True, check=False)
+        status = proc.returncode
+        assert proc.stdout == expected, command
+    assert steps

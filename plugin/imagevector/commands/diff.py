@@ -28,8 +28,9 @@ def register(sub: Any) -> None:
     parser = sub.add_parser(
         "diff",
         help="the images that change between two Kubernetes versions (old → new)",
-        description="List the image names whose resolved reference differs between two Kubernetes versions, "
-        f"plus names that appear or disappear. Versions: {BARE_MINOR_HELP}.",
+        description="List the image names whose resolved reference differs between two Kubernetes versions,\n"
+        "plus names that appear or disappear.\n\n"
+        f"--from and --to take one version each; {BARE_MINOR_HELP.split('; ', 1)[-1]}.",
         epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -56,6 +57,7 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write(as_json(changes, old, new, args.architecture, runtime))
     else:
         sys.stdout.write(text(changes))
+    sys.stdout.flush()
     print(f"diff {old} → {new} ({args.architecture}): {_counts(changes)}", file=sys.stderr)
     return 0
 

@@ -35,7 +35,7 @@ def register(sub: Any) -> None:
     parser = sub.add_parser(
         "matrix",
         help="the resolved image of each name for every cluster version × architecture (gaps visible)",
-        description="Resolve every image name (or each NAME) for every Kubernetes version × architecture of a "
+        description="Resolve every image name (or each NAME) for every Kubernetes version × architecture of a\n"
         "fleet and print the references as a table. A cell no entry serves is a gap.",
         epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
