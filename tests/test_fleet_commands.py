@@ -210,3 +210,28 @@ def test_docs_show_real_output(session: str) -> None:
         status = proc.returncode
         assert proc.stdout == expected, command
     assert steps
+
+
+def test_validate_coverage_flags_need_target_versions() -> None:
+    for flags in (["--vector", GARDENER], ["--architectures", "arm64"], ["--runtime-versions", "1.30"]):
+        r = run("validate", GARDENER, *flags)
+        assert r.code == 1 and "add --target-versions" in r.err, flags
+    broken = run("validate", "--vector", GARDENER, "--target-versions", "1.30-1.2")
+    assert broken.code == 1 and "--target-versions: '1.30-1.2'" in broken.err
+
+
+def test_validate_coverage_checks_the_vector_flag_files(tmp_path: Path) -> None:
+    path = tmp_path / "v.yaml"
+    path.write_text("images:\n- name: a\n  tag: v1\n")  # a vector entry needs a repository
+    r = run("validate", "--vector", str(path), "--target-versions", "1.32")
+    assert r.code == 1 and f"{path}:2:3: images[0]: needs 'repository'" in r.err
+
+
+def test_matrix_runtime_versions(tmp_path: Path) -> None:
+    path = tmp_path / "v.yaml"
+    path.write_text("images:\n- {name: a, repository: r/a, tag: old, runtimeVersion: '< 1.30'}\n"
+                    "- {name: a, repository: r/a, tag: new, runtimeVersion: '>= 1.30'}\n")
+    r = run("matrix", "--vector", str(path), "--target-versions", "1.32", "--runtime-versions", "1.29,1.30",
+            "--architectures", "amd64", "-o", "csv")
+    assert r.code == 0, r.err
+    assert r.out == "name,1.32/rt1.29/amd64,1.32/rt1.30/amd64\na,r/a:old,r/a:new\n"

@@ -300,7 +300,8 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         for problem in problems:
             print(str(problem), file=sys.stderr)
         failed = failed or bool(problems)
-    if args.target_versions and not failed:
+    coverage_flags = (args.target_versions, args.runtime_versions, args.architectures, args.vector, args.overwrite)
+    if not failed and any(coverage_flags):
         from .commands.coverage import coverage_problems
 
         for problem in coverage_problems(args):

@@ -27,6 +27,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def coverage_problems(args: argparse.Namespace) -> list[Problem]:
     """The coverage findings of the fleet the flags describe."""
+    if not args.target_versions:
+        raise UserError(
+            "validate: --vector, --overwrite, --architectures and --runtime-versions are for the coverage check; "
+            "add --target-versions (e.g. 1.30-1.34)"
+        )
     versions = fleetargs.versions("--target-versions", args.target_versions)
     runtimes = fleetargs.versions("--runtime-versions", args.runtime_versions) if args.runtime_versions else []
     archs = fleetargs.architectures("--architectures", args.architectures)
