@@ -25,7 +25,8 @@ _EXAMPLES = {
   IMAGEVECTOR=images.yaml imagevector resolve pause-container -o values > images-values.yaml""",
     "validate": """examples:
   imagevector validate images.yaml overwrite.yaml components.yaml
-  imagevector validate --version-field=label charts/images.yaml""",
+  imagevector validate --version-field=label charts/images.yaml
+  imagevector validate images.yaml --target-versions 1.30-1.34 --architectures amd64,arm64   # + coverage""",
 }
 
 

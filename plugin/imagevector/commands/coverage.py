@@ -14,9 +14,9 @@ from . import fleetargs
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group(
         "coverage (with --target-versions)",
-        "warn about entries that never win and names with no image for some version × architecture of the "
-        "fleet. The vector is --vector with its --overwrite files; without --vector, the first FILE that is "
-        "not a component overwrite file, with the later ones as overwrites.",
+        "Warn about entries that never win and names with no image for some version × architecture of\n"
+        "the fleet. The vector is --vector with its --overwrite files; without --vector, the first FILE\n"
+        "that is not a component overwrite file, with the later ones as overwrites.",
     )
     group.add_argument("--vector", action="append", default=[], metavar="FILE",
                        help="base image vector for the coverage check (repeatable)")
