@@ -78,6 +78,15 @@ def test_effective(selected: frozenset[str] | None, cluster: tuple[str, ...], ex
     assert effective(selected, cluster) == expected
 
 
+def test_parse_fails_loudly() -> None:
+    from imagevector.render.arch import parse
+    from imagevector.render.scan import ScanError
+
+    assert parse("---\n...\n---\nkind: X\n") == {"kind": "X"}
+    with pytest.raises(ScanError, match="cannot read the node selector"):
+        parse("spec: !!python/object:x 1\n")
+
+
 def test_walk_follows_scan_paths() -> None:
     doc = {"spec": {"templates": [{"pod": {"a": 1}}, {"pod": {"b": 2}}]}}
     assert walk(doc, ("spec", "templates", "[]", "pod"), (None, None, 1, None)) == {"b": 2}

@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 
 from ..model import ARCHITECTURES
+from .scan import ScanError
 
 ARCH_LABELS = ("kubernetes.io/arch", "beta.kubernetes.io/arch")  # the beta label: older charts still use it
 HINT = "kubernetes.io/arch"
@@ -110,9 +111,12 @@ def walk(document: Any, steps: Sequence[str], indices: Sequence[int | None]) -> 
 def parse(text: str) -> Any:
     """The first document of a chunk as plain data (the scan has already checked its syntax and limits)."""
     loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    for document in yaml.load_all(text, Loader=loader):
-        if document is not None:
-            return document
+    try:
+        for document in yaml.load_all(text, Loader=loader):
+            if document is not None:
+                return document
+    except (yaml.YAMLError, RecursionError) as exc:  # not expected after the scan: still an error, not a guess
+        raise ScanError(f"cannot read the node selector and affinity on {HINT}: {' '.join(str(exc).split())}") from None
     return None
 
 
