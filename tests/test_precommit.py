@@ -425,3 +425,17 @@ def test_render_error_names_the_input_file(work: Path, capsys: pytest.CaptureFix
     assert err.startswith("deploy/helm-template.yaml (document 1, line 11): Deployment pause"), err
     assert len(err.splitlines()) == 1
     assert not (work / "deploy" / "rendered.yaml").exists()
+
+
+def test_validate_hook_with_coverage_args(hook_repo: HookRepo, user_repo: Path) -> None:
+    """The coverage findings through the hook's `args`: warnings (shown with verbose), the hook passes."""
+    (user_repo / ".pre-commit-config.yaml").write_text(
+        f"repos:\n- repo: {hook_repo.path}\n  rev: {hook_repo.rev}\n  hooks:\n  - id: imagevector-validate\n"
+        "    args: [--vector, images.yaml, --target-versions, '1.31-1.33', --architectures, 'amd64,arm64']\n"
+        "    verbose: true\n"
+    )
+    _commit_all(user_repo, _env(hook_repo.home))
+    proc = _pre_commit(hook_repo, user_repo, "run", "--all-files")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "warning: images.yaml:2:3: images[0]: entry of 'pause-container' never wins for 1.31–1.33 × amd64, " \
+        "arm64: targetVersion '< 1.31' matches none of its cells" in proc.stdout, proc.stdout

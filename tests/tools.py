@@ -22,7 +22,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 INSTALLER = REPO_ROOT / "scripts" / "install-test-tools.py"
 CACHE_BIN = REPO_ROOT / ".cache" / "tools" / "bin"
 CACHED_TOOLS = ("helm3", "helm4", "kustomize", "docker-registry", "skopeo")
-PATH_TOOLS = ("kpt", "kubectl", "pre-commit")
+PATH_TOOLS = ("kpt", "kubectl", "pre-commit", "check-jsonschema")
 
 # Reasons the installer gave, per tool; None until the installer has run in this session.
 _install_failures: dict[str, str] | None = None

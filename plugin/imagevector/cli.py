@@ -26,7 +26,8 @@ _EXAMPLES = {
   IMAGEVECTOR=images.yaml imagevector resolve pause-container -o values > images-values.yaml""",
     "validate": """examples:
   imagevector validate images.yaml overwrite.yaml components.yaml
-  imagevector validate --version-field=label charts/images.yaml""",
+  imagevector validate --version-field=label charts/images.yaml
+  imagevector validate images.yaml --target-versions 1.30-1.34 --architectures amd64,arm64   # + coverage""",
 }
 
 
@@ -55,7 +56,9 @@ def _common(parser: argparse.ArgumentParser) -> None:
     )
     group.add_argument(
         "--architecture", metavar="ARCH",
-        help=f"wanted CPU architecture: {', '.join(ARCHITECTURES)} (default: $IMAGEVECTOR_ARCHITECTURE, else amd64)",
+        help=f"wanted CPU architecture: {', '.join(ARCHITECTURES)}; a list ({','.join(ARCHITECTURES)}) says the "
+        "cluster has nodes of each, so an image must serve all of them unless a workload's nodeSelector or node "
+        "affinity on kubernetes.io/arch narrows it (default: $IMAGEVECTOR_ARCHITECTURE, else amd64)",
     )
     group.add_argument(
         "--version-field", choices=("constraint", "label"),
@@ -130,8 +133,11 @@ Run 'imagevector COMMAND --help' for the options of a command.""",
         epilog=_EXAMPLES["validate"],
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    validate.add_argument("files", nargs="+", metavar="FILE")
+    validate.add_argument("files", nargs="*", metavar="FILE")
     validate.add_argument("--version-field", choices=("constraint", "label"), default=None)
+    from .commands.coverage import add_arguments as _coverage_arguments
+
+    _coverage_arguments(validate)
     validate.set_defaults(func=_cmd_validate)
 
     render = sub.add_parser(
@@ -152,10 +158,10 @@ Run 'imagevector COMMAND --help' for the options of a command.""",
 
         legacy.register(sub)
         precommit.register(sub)
-        from .commands import images, overwrite
+        from .commands import diff, images, matrix, overwrite, schema
 
-        images.register(sub)
-        overwrite.register(sub)
+        for command in (images, overwrite, matrix, diff, schema):
+            command.register(sub)
     return parser
 
 
@@ -304,6 +310,8 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     version_field: VersionField = "label" if (
         args.version_field or os.environ.get(ENV_VERSION_FIELD)
     ) == "label" else "constraint"
+    if not args.files and not args.vector:
+        raise UserError("validate: give the FILEs to check (or --vector with --target-versions)")
     failed = False
     for path in args.files:
         try:
@@ -316,6 +324,13 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         for problem in problems:
             print(str(problem), file=sys.stderr)
         failed = failed or bool(problems)
+    coverage_flags = (args.target_versions, args.runtime_versions, args.architectures, args.vector, args.overwrite)
+    if not failed and any(coverage_flags):
+        from .commands.coverage import coverage_problems
+
+        for problem in coverage_problems(args):
+            print(f"{problem.severity}: {problem}" if problem.severity == "warning" else str(problem), file=sys.stderr)
+            failed = failed or problem.severity == "error"
     return 1 if failed else 0
 
 

@@ -117,9 +117,17 @@ class FindOptions:
     runtime_version: str | None = None
     architecture: str = DEFAULT_ARCHITECTURE
     version_field: VersionField = "constraint"
+    # a workload that may run on several architectures: all of them, `architecture` first (else empty)
+    architectures: tuple[str, ...] = ()
+
+    @property
+    def wanted_architectures(self) -> tuple[str, ...]:
+        """Every architecture the image must serve."""
+        return self.architectures or (self.architecture,)
 
     def describe(self) -> str:
-        parts = [f"architecture={self.architecture}"]
+        wanted = self.wanted_architectures
+        parts = [f"architecture={self.architecture}" if len(wanted) == 1 else f"architectures={','.join(wanted)}"]
         if self.target_version:
             parts.insert(0, f"target version {self.target_version}")
         if self.runtime_version:

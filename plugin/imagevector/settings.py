@@ -38,12 +38,26 @@ class Settings:
     mirrors: tuple[MirrorRule, ...] | None = None
 
     def options(self) -> FindOptions:
+        """`architecture` may list the cluster's architectures (`amd64,arm64`): the first is the primary one,
+        and an image must then serve all of them (unless a workload's node selector narrows it)."""
+        archs = cluster_architectures(self.architecture)
         return FindOptions(
             target_version=self.target_version,
             runtime_version=self.runtime_version,
-            architecture=self.architecture or DEFAULT_ARCHITECTURE,
+            architecture=archs[0],
             version_field=self.version_field or "constraint",
+            architectures=archs if len(archs) > 1 else (),
         )
+
+
+def cluster_architectures(text: str | None) -> tuple[str, ...]:
+    """`amd64` or `amd64,arm64` (each once, in order); unknown names are left for check_options."""
+    out: list[str] = []
+    for item in (text or DEFAULT_ARCHITECTURE).split(","):
+        item = item.strip()
+        if item and item not in out:
+            out.append(item)
+    return tuple(out) or (DEFAULT_ARCHITECTURE,)
 
 
 def check_options(options: FindOptions) -> None:
@@ -58,8 +72,10 @@ def check_options(options: FindOptions) -> None:
             semver.parse_version(semver.normalize_cluster_version(value))
         except ValueError:
             problems.append(f"{flag}: {value!r} is not a Kubernetes version; use e.g. 1.32 or v1.32.4")
-    if options.architecture not in ARCHITECTURES:
-        problems.append(f"--architecture: {options.architecture!r} is unknown; use {' or '.join(ARCHITECTURES)}")
+    for arch in options.wanted_architectures:
+        if arch not in ARCHITECTURES:
+            problems.append(f"--architecture: {arch!r} is unknown; use {' or '.join(ARCHITECTURES)} "
+                            f"(or both: {','.join(ARCHITECTURES)})")
     if problems:
         raise UserError(problems)
 

@@ -101,7 +101,15 @@ def score(source: ImageSource, options: FindOptions) -> Candidate:
         total += points
         reasons.append(note)
     archs = source.architectures
-    if archs:
+    serve = options.wanted_architectures
+    if archs and len(serve) > 1:  # a workload that may run on several architectures: all must be served
+        missing = [arch for arch in serve if arch not in archs]
+        if missing:
+            return Candidate(source, 0, f"serves only {', '.join(archs)}, not {', '.join(missing)}", tuple(reasons))
+        points = 2 if set(archs) == set(serve) else 1
+        total += points
+        reasons.append(f"architectures {', '.join(serve)} in {list(archs)} (+{points})")
+    elif archs:
         if options.architecture not in archs:
             return Candidate(
                 source, 0, f"architecture {options.architecture} not in {list(archs)}", tuple(reasons)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from .. import mirror
@@ -19,6 +19,7 @@ from ..reference import InvalidReference
 from ..settings import Resolved
 from ..vector import FindResult, find, repositories
 from . import splice
+from .arch import WorkloadArchitectures, effective
 from .fields import FieldSpec, default_specs
 from .scan import DocScan, Limits, Patterns, ScanError, scan, scan_stream
 from .stream import Chunk, split
@@ -168,6 +169,7 @@ class Resolver:
         self.repositories = repositories(resolved.base)
         self.mirrors = resolved.mirrors
         self._cache: dict[str, FindResult] = {}
+        self._arch_cache: dict[tuple[str, tuple[str, ...]], FindResult] = {}
 
     def name_for(self, value: str) -> str | None:
         """The vector name an image field stands for (SPEC §3), or None when the vector does not govern it."""
@@ -179,6 +181,18 @@ class Resolver:
         result = self._cache.get(name)
         if result is None:
             result = self._cache[name] = find(self.resolved.vector, name, self.resolved.options)
+        return result
+
+    def find_for(self, name: str, archs: tuple[str, ...]) -> FindResult:
+        """For a workload that runs on `archs` (from its node selector, or the cluster's)."""
+        options = self.resolved.options
+        if archs == options.wanted_architectures:
+            return self.find(name)
+        key = (name, archs)
+        result = self._arch_cache.get(key)
+        if result is None:
+            narrowed = replace(options, architecture=archs[0], architectures=archs if len(archs) > 1 else ())
+            result = self._arch_cache[key] = find(self.resolved.vector, name, narrowed)
         return result
 
 
@@ -354,6 +368,7 @@ def _rewrite_images(doc: Document, ctx: RenderContext, resolver: Resolver, probl
     if not any(applies):
         return
     line_base = chunk.line if doc.base == 0 and chunk.offset else 0
+    workload = WorkloadArchitectures(chunk.text, ctx.specs, applies, ctx.resolved.options.wanted_architectures)
     for error in found.shape_errors:
         line = line_base + error.line + 1 if error.line is not None else None
         problems.append(RenderProblem(error.message, document=chunk.index, line=line, field=error.path,
@@ -375,13 +390,16 @@ def _rewrite_images(doc: Document, ctx: RenderContext, resolver: Resolver, probl
         reference = value
         name = resolver.name_for(value)
         if name is not None:
-            result = resolver.find(name)
+            selected = workload.selection(hit.steps, hit.indices, hit.specs)
+            archs = effective(selected, workload.cluster)
+            result = resolver.find_for(name, archs)
             image: Image | None = result.image
             if image is None:
                 container = f"container {hit.container!r}, " if hit.container else ""
                 problems.append(
-                    RenderProblem(f"{container}image {value!r}: {result.error()}", document=chunk.index, line=line,
-                                  field=hit.path, identity=ident, source=chunk.source)
+                    RenderProblem(f"{container}image {value!r}: {workload.note(selected, archs)}{result.error()}",
+                                  document=chunk.index, line=line, field=hit.path, identity=ident,
+                                  source=chunk.source)
                 )
                 continue
             reference = image.reference

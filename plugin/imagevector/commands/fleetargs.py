@@ -1,0 +1,83 @@
+"""Flags and loading shared by the fleet commands (matrix, diff, validate coverage)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from collections.abc import Mapping
+
+from ..errors import UserError
+from ..fleet import BARE_MINOR_HELP, parse_architectures, parse_versions
+from ..model import ImageVector, Problem, VersionField
+
+
+def add_vector_arguments(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("image vector")
+    group.add_argument(
+        "--vector", action="append", default=[], metavar="FILE",
+        help="base image vector (repeatable; later files merge over earlier). Default: $IMAGEVECTOR",
+    )
+    group.add_argument(
+        "--overwrite", action="append", default=[], metavar="FILE",
+        help="overwrite file (repeatable, applied in order). Default: $IMAGEVECTOR_OVERWRITE",
+    )
+    group.add_argument(
+        "--version-field", choices=("constraint", "label"),
+        help="read an entry's 'version' as a target-version constraint (default) or as an informational label",
+    )
+
+
+def add_fleet_arguments(parser: argparse.ArgumentParser, required: bool = True) -> None:
+    fleet_flags(parser.add_argument_group("fleet"), required)
+
+
+def fleet_flags(group: argparse._ActionsContainer, required: bool = True) -> None:
+    """--target-versions, --runtime-versions, --architectures (into a parser or an argument group)."""
+    group.add_argument(
+        "--target-versions", metavar="VERSIONS", required=required,
+        help=f"Kubernetes versions of the clusters the images are deployed for; {BARE_MINOR_HELP}",
+    )
+    group.add_argument(
+        "--runtime-versions", metavar="VERSIONS",
+        help="Kubernetes versions of the clusters the images run in (same syntax; default: not checked)",
+    )
+    group.add_argument(
+        "--architectures", metavar="LIST", default=None,
+        help="CPU architectures of the node pools, e.g. amd64,arm64 (default: amd64,arm64)",
+    )
+
+
+def versions(flag: str, text: str) -> list[str]:
+    try:
+        return parse_versions(text)
+    except ValueError as exc:
+        raise UserError(f"{flag}: {exc}") from None
+
+
+def architectures(flag: str, text: str | None) -> list[str]:
+    try:
+        return parse_architectures(text or "amd64,arm64")
+    except ValueError as exc:
+        raise UserError(f"{flag}: {exc}") from None
+
+
+def load(
+    args: argparse.Namespace, env: Mapping[str, str] = os.environ
+) -> tuple[ImageVector, VersionField, tuple[Problem, ...]]:
+    """The merged vector (base vectors, then overwrites), how to read 'version', and the merge's warnings."""
+    from ..inputs import read_source
+    from ..settings import ENV_OVERWRITE, ENV_VECTOR, ENV_VERSION_FIELD, Settings, resolve_settings
+
+    settings = Settings(
+        vectors=[read_source(p, "image vector (--vector)") for p in args.vector],
+        overwrites=[read_source(p, "overwrite (--overwrite)") for p in args.overwrite],
+        version_field=args.version_field,
+    )
+    if not settings.vectors and env.get(ENV_VECTOR):
+        settings.vectors = [read_source(env[ENV_VECTOR], f"image vector (${ENV_VECTOR})")]
+    if not settings.overwrites and env.get(ENV_OVERWRITE):
+        settings.overwrites = [read_source(env[ENV_OVERWRITE], f"overwrite (${ENV_OVERWRITE})")]
+    if settings.version_field is None and env.get(ENV_VERSION_FIELD) == "label":
+        settings.version_field = "label"
+    resolved = resolve_settings(settings)
+    return resolved.vector, resolved.options.version_field, resolved.warnings
