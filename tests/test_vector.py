@@ -49,7 +49,7 @@ images:
         ("a", FindOptions(target_version="1.19"), "r/plain:plain"),
         # cluster versions are normalised
         ("a", FindOptions(target_version="v1.21.3-gke.100"), "r/exact:exact"),
-        # architecture: exact 2, multi 1, none 0
+        # architecture: exact 2, multi 1, none 1 (none means every architecture)
         ("b", FindOptions(architecture="amd64"), "r/multi:multi"),
         ("b", FindOptions(architecture="arm64"), "r/arm:arm"),
         # tie on score: first entry wins
@@ -102,8 +102,8 @@ def test_explain_lists_every_candidate() -> None:
     result = find(vector(SCORING), "c", FindOptions(target_version="1.32"))
     lines = result.explain()
     assert len(lines) == 3
-    assert "WINS with score 1 (tie: the earliest entry wins)" in lines[1]
-    assert "loses with score 1 (tie: an earlier entry wins)" in lines[2]
+    assert "WINS with score 2 (tie: the earliest entry wins)" in lines[1]
+    assert "loses with score 2 (tie: an earlier entry wins)" in lines[2]
     result = find(vector(SCORING), "c", FindOptions(target_version="1.30"))
     assert "disqualified: target version 1.30 does not satisfy '>= 1.31'" in result.explain()[2]
 
