@@ -212,6 +212,7 @@ def _over(base: RenderConfig, top: RenderConfig) -> RenderConfig:
         runtime_version=t.runtime_version or b.runtime_version,
         architecture=t.architecture or b.architecture,
         version_field=t.version_field or b.version_field,
+        strict=t.strict if t.strict is not None else b.strict,
     )
     return RenderConfig(
         settings=settings,

@@ -25,9 +25,11 @@ KIND = "ImageVectorRenderer"
 _SPEC_FIELDS = {
     "vector", "vectors", "overwrite", "overwrites", "componentsOverwrite", "targetVersion", "runtimeVersion",
     "architecture", "versionField", "fieldSpecs", "wire", "components", "injectComponents",
-    "hashedConfigMapNames", "replaceEnv", "templates", "allowPathsOutside",
+    "hashedConfigMapNames", "replaceEnv", "templates", "allowPathsOutside", "strict",
 }
-_CONFIGMAP_KEYS = {"vector", "overwrite", "componentsOverwrite", "targetVersion", "runtimeVersion", "architecture"}
+_CONFIGMAP_KEYS = {
+    "vector", "overwrite", "componentsOverwrite", "targetVersion", "runtimeVersion", "architecture", "strict",
+}
 
 
 @dataclass
@@ -182,6 +184,7 @@ def _common(values: dict[str, Any], prefix: str, reader: _Reader, config: Render
     s.target_version = reader.version(values.get("targetVersion"), f"{prefix}.targetVersion")
     s.runtime_version = reader.version(values.get("runtimeVersion"), f"{prefix}.runtimeVersion")
     s.architecture = reader.string(values.get("architecture"), f"{prefix}.architecture")
+    s.strict = reader.boolean(values.get("strict"), f"{prefix}.strict")
 
 
 def _spec(spec: dict[str, Any], reader: _Reader, config: RenderConfig) -> None:

@@ -10,12 +10,12 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from ..model import Image, split_reference
 from ..settings import Resolved
-from ..vector import FindResult, find, repositories
+from ..vector import FindResult, find, near_miss, repositories
 from . import splice
 from .fields import FieldSpec, default_specs
 from .scan import DocScan, Limits, Patterns, ScanError, scan, scan_stream
@@ -163,12 +163,19 @@ class Resolver:
         self.names = set(resolved.vector.names())
         self.repositories = repositories(resolved.base)
         self._cache: dict[str, FindResult] = {}
+        self._near: dict[str, str | None] = {}
 
     def name_for(self, value: str) -> str | None:
         """The vector name an image field stands for (SPEC §3), or None when the vector does not govern it."""
         if value in self.names:
             return value
         return self.repositories.get(split_reference(value)[0])
+
+    def near_miss(self, value: str) -> str | None:
+        """The vector name a bare image value almost spells (a typo that would pass unrendered)."""
+        if value not in self._near:
+            self._near[value] = near_miss(value, self.names)
+        return self._near[value]
 
     def find(self, name: str) -> FindResult:
         result = self._cache.get(name)
@@ -207,12 +214,16 @@ def render(text: str, ctx: RenderContext) -> RenderResult:
     else:
         parsed = _scan_all(text, documents, ctx, patterns, problems, finish)
     result = RenderResult(text, documents, problems, parsed)
+    if ctx.resolved.strict:
+        _strict(result)
     if not result.ok:
         return result
     if ctx.wire.targets or (ctx.wire.inject_components and ctx.resolved.components):
         from .wiring import wire
 
         wire(result, ctx)
+        if ctx.resolved.strict:
+            _strict(result)
         if not result.ok:
             result.text = text
             return result
@@ -221,6 +232,15 @@ def render(text: str, ctx: RenderContext) -> RenderResult:
         body += "\n"
     result.text = body + "".join(result.generated)
     return result
+
+
+def _strict(result: RenderResult) -> None:
+    """--strict: every warning is an error."""
+    result.problems[:] = [
+        replace(p, severity="error", message=f"{p.message} [a warning; an error with --strict]")
+        if p.severity == "warning" else p
+        for p in result.problems
+    ]
 
 
 def _scan_all(
@@ -369,6 +389,13 @@ def _rewrite_images(doc: Document, ctx: RenderContext, resolver: Resolver, probl
         value = hit.value.strip() if hit.style in ("|", ">") else hit.value
         name = resolver.name_for(value)
         if name is None:
+            close = resolver.near_miss(value)
+            if close is not None:
+                problems.append(
+                    RenderProblem(f"image {value!r} is not in the image vector and is left as it is; "
+                                  f"did you mean {close!r}?", "warning", document=chunk.index, line=line,
+                                  field=hit.path, identity=ident, source=chunk.source)
+                )
             continue
         result = resolver.find(name)
         image: Image | None = result.image
