@@ -334,9 +334,9 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
-        line = f"{self.prog}: error: {_with_suggestion(self, message)}"
-        print(line, file=sys.stderr)
-        _log_usage_error(line)
+        message = _with_suggestion(self, message)
+        print(f"{self.prog}: error: {message}", file=sys.stderr)
+        _log_usage_error(f"error: {self.prog}: {message}")
         self.exit(2)
 
 

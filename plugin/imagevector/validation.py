@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+from dataclasses import replace
 from datetime import datetime, timezone
 from typing import Literal
 
@@ -285,6 +286,9 @@ def _check_repository(repository: str, node: Node, file: str, path: str, problem
 
 def _unknown_field(key: str, key_node: Node, file: str, path: str, present: set[str]) -> Problem:
     close = suggest(key, _KNOWN_FIELDS - present) or suggest(key, _KNOWN_FIELDS)
+    if close is None and len(key) >= 3:  # an abbreviation: `repo`, `arch`
+        prefixed = sorted(f for f in _KNOWN_FIELDS if f.lower().startswith(key.lower()))
+        close = next((f for f in prefixed if f not in present), prefixed[0] if prefixed else None)
     hint = f"did you mean {close!r}? " if close else ""
     return Problem(
         origin(file, key_node, path),
@@ -472,13 +476,15 @@ def _embedded(
         vector = ImageVector()
     else:
         vector, inner = vector_from_node(inner_node, file, "overwrite", version_field)
-    for problem in inner:
-        o = problem.origin
+    def outer(o: Origin) -> Origin:
         line = o.line + line_offset if o.line else node.start_mark.line + 1
         column = o.column + column_offset if o.line else node.start_mark.column + 1
-        inner_path = f"{path}: {o.path}" if o.path else path
-        problems.append(Problem(Origin(file, line, column, inner_path), problem.message, problem.severity))
-    return vector
+        return Origin(file, line, column, f"{path}: {o.path}" if o.path else path)
+
+    for problem in inner:
+        problems.append(Problem(outer(problem.origin), problem.message, problem.severity))
+    images = tuple(replace(image, origin=outer(image.origin)) if image.origin else image for image in vector.images)
+    return ImageVector(images, vector.ca_bundle)
 
 
 def detect_kind(node: Node | None) -> FileKind:
