@@ -505,14 +505,15 @@ def run_recipe(name: str, env: Mapping[str, str], cwd: Path) -> subprocess.Compl
 def test_readme_recipe_helm3(tmp_path: Path) -> None:
     proc = run_recipe("helm3", recipe_env(tmp_path, helm="helm3"), REPO)
     assert proc.returncode == 0, proc.stderr
-    assert_rendered(proc.stdout, overwritten=True, hooks=False)
+    assert_rendered(proc.stdout, overwritten=True, hooks=False, pause="3.10")
 
 
 def test_readme_recipe_helm4(prepared_plugin: PreparedPlugin, tmp_path: Path) -> None:
     env = recipe_env(tmp_path, helm="helm4")
     proc = run_recipe("helm4", env, prepared_plugin.src)
     assert proc.returncode == 0, proc.stderr
-    assert_rendered(proc.stdout.split("Installed plugin: imagevector\n")[-1], overwritten=True, hooks=True)
+    assert_rendered(proc.stdout.split("Installed plugin: imagevector\n")[-1], overwritten=True, hooks=True,
+                    pause="3.10")
 
 
 def test_readme_recipe_helm4_env(prepared_plugin: PreparedPlugin, tmp_path: Path) -> None:
