@@ -365,7 +365,7 @@ _ARGV: list[str] = []
 
 
 def _log_usage_error(line: str) -> None:
-    """Under Helm 4 nobody sees stderr: usage errors go to the log file too."""
+    """Under Helm 4 nobody sees stderr: usage (and internal) errors go to the log file too."""
     from .log import append, path_from_argv
 
     append(path_from_argv(_ARGV, os.environ), [line])
@@ -436,8 +436,10 @@ def main(argv: Sequence[str] | None = None, prog: str | None = None) -> int:
     except Exception as exc:  # a bug: still one line for people, the traceback only on request
         if os.environ.get("IMAGEVECTOR_DEBUG"):
             raise
-        print(f"{PROG}: internal error: {type(exc).__name__}: {exc} — please report it; "
-              "IMAGEVECTOR_DEBUG=1 shows the traceback", file=sys.stderr)
+        line = (f"internal error: {type(exc).__name__}: {exc} — please report it; "
+                "IMAGEVECTOR_DEBUG=1 shows the traceback")
+        print(f"{PROG}: {line}", file=sys.stderr)
+        _log_usage_error(f"error: {line}")
         return 70
 
 
