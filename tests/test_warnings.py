@@ -330,3 +330,19 @@ def test_render_with_a_terminal_on_stdin_prints_a_hint(tmp_path: Path) -> None:
     assert b"registry.example/app:1.0" in out
     piped = cli(tmp_path, "render", "--vector", "v.yaml", "--target-version", "1.30", stdin=POD.format(image="app"))
     assert piped.stderr == ""
+
+
+def test_validate_reports_merge_warnings_of_a_file_also_given_on_its_own(tmp_path: Path) -> None:
+    write(tmp_path, v_yaml=VECTOR,
+          o_yaml="images:\n- {name: pause-container, repository: my.registry/pause, tag: '3.10'}\n")
+    proc = cli(tmp_path, "validate", "o.yaml", "--vector", "v.yaml", "--overwrite", "o.yaml")
+    assert proc.returncode == 0
+    assert proc.stderr.count("it may never win") == 1
+
+
+def test_near_miss_warns_with_trust_input_too(tmp_path: Path) -> None:
+    write(tmp_path, v_yaml=VECTOR)
+    doc = POD.format(image="pause-containr")
+    proc = cli(tmp_path, "render", "--vector", "v.yaml", "--target-version", "1.32", "--trust-input", stdin=doc)
+    assert proc.returncode == 0 and proc.stdout == doc
+    assert "did you mean 'pause-container'?" in proc.stderr

@@ -291,6 +291,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     ) == "label" else "constraint"
     strict = bool(args.strict) or parse_bool(os.environ.get(ENV_STRICT, ""), f"${ENV_STRICT}")
     errors = warnings = 0
+    shown: set[str] = set()
     for path in args.files:
         try:
             problems = validate_file(read_source(path, "file"), version_field)
@@ -301,6 +302,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
             continue
         for problem in problems:
             _print_problem(problem, strict)
+            shown.add(str(problem))
             errors += problem.severity == "error"
             warnings += problem.severity == "warning"
     if args.vector or args.overwrite or args.components_overwrite or not args.files:
@@ -313,9 +315,8 @@ def _cmd_validate(args: argparse.Namespace) -> int:
             for line in exc.lines:
                 print(line, file=sys.stderr)
             return 1
-        shown = set(args.files)
         for warning in resolved.warnings:
-            if warning.origin.file in shown and not warning.message.startswith("component "):
+            if str(warning) in shown:
                 continue  # already reported with its file
             _print_problem(warning, strict)
             warnings += 1

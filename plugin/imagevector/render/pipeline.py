@@ -310,7 +310,7 @@ def _may_change(text: str, values: re.Pattern[str], resolver: Resolver) -> bool:
         for candidate in (value, value.split(",", 1)[0].split("}", 1)[0].rstrip()):
             if candidate[:1] in ("'", '"'):
                 candidate = candidate[1:].split(candidate[0], 1)[0]
-            if resolver.name_for(candidate) is not None:
+            if resolver.name_for(candidate) is not None or resolver.near_miss(candidate) is not None:
                 return True
     return False
 
