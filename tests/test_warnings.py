@@ -346,3 +346,14 @@ def test_near_miss_warns_with_trust_input_too(tmp_path: Path) -> None:
     proc = cli(tmp_path, "render", "--vector", "v.yaml", "--target-version", "1.32", "--trust-input", stdin=doc)
     assert proc.returncode == 0 and proc.stdout == doc
     assert "did you mean 'pause-container'?" in proc.stderr
+
+
+def test_validate_needs_something_and_reports_an_error_once(tmp_path: Path) -> None:
+    nothing = cli(tmp_path, "validate")
+    assert nothing.returncode == 1 and "nothing to validate: give FILEs, or --vector FILE" in nothing.stderr
+    write(tmp_path, v_yaml="images:\n- {name: a, repository: 'r:1'}\n")
+    proc = cli(tmp_path, "validate", "v.yaml", "--vector", "v.yaml")
+    assert proc.returncode == 1
+    assert proc.stderr.count("holds a tag") == 1, proc.stderr
+    from_env = cli(tmp_path, "validate", env={"IMAGEVECTOR": "v.yaml"})
+    assert from_env.returncode == 1 and "holds a tag" in from_env.stderr

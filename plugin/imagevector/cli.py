@@ -308,12 +308,16 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     if args.vector or args.overwrite or args.components_overwrite or not args.files:
         # the files as render merges them: what render would warn about, before anything is deployed
         settings = settings_from_args(args, os.environ)
+        if not settings.vectors:
+            raise UserError("nothing to validate: give FILEs, or --vector FILE (with --overwrite, "
+                            "--components-overwrite) to check them as render merges them")
         settings.strict = False
         try:
             resolved = resolve_settings(settings, check_versions=False)
         except UserError as exc:
             for line in exc.lines:
-                print(line, file=sys.stderr)
+                if line not in shown:
+                    print(line, file=sys.stderr)
             return 1
         for warning in resolved.warnings:
             if str(warning) in shown:
