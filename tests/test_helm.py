@@ -334,7 +334,7 @@ def test_helm4_usage_errors_and_warnings_reach_the_log(helm4: Helm4, tmp_path: P
     proc = helm4.template(*renderer_args(f"--vectors={VECTOR}"), env=env)
     assert proc.returncode != 0
     text = log.read_text(encoding="utf-8")
-    assert "imagevector render: error: unrecognized arguments: --vectors=" in text
+    assert "]: error: imagevector render: unrecognized arguments: --vectors=" in text
     assert "did you mean --vector?" in text
     log.unlink()
     proc = helm4.template(*renderer_args(f"--vector={VECTOR}"), env=env)  # no target version: a warning
