@@ -121,8 +121,8 @@ def test_resolve_explain(files: dict[str, str]) -> None:
     r = run("resolve", "node-problem-detector", "--vector", GARDENER, "--target-version", "1.36", "--explain")
     assert r.code == 0
     assert r.out == "registry.k8s.io/node-problem-detector/node-problem-detector:v1.36.0\n"
-    assert "WINS with score 1 (tie: the earliest entry wins)" in r.err
-    assert r.err.count("loses with score 1") == 2
+    assert "WINS with score 2 (tie: the earliest entry wins)" in r.err
+    assert r.err.count("loses with score 2") == 2
     assert "disqualified: target version 1.36 does not satisfy '< 1.34'" in r.err
 
 

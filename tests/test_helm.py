@@ -8,6 +8,7 @@ renders, the mkdir lock where flock is missing, a failing install) is tested on 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -33,6 +34,7 @@ PLUGIN_FILES = ("plugin.yaml", "pyproject.toml", "README.md", "scripts/helm-plug
                 "tests/charts")
 STAMP = Path(".plugin-venv") / ".imagevector-ready"
 DEFAULT_LOG = "imagevector-error.log"
+LOG_LINE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ imagevector\[\d+\]: ")
 
 GARDENLET = "europe-docker.pkg.dev/gardener-project/releases/gardener/gardenlet:v1.110.0"
 GARDENLET_OVERWRITTEN = "registry.example.internal/gardener/gardenlet:v1.110.0"
@@ -198,6 +200,22 @@ def test_helm3_failing_render_fails_helm(helm3_env: dict[str, str], tmp_path: Pa
     assert "kind: Deployment" not in proc.stdout
 
 
+def test_helm3_hides_warnings_on_success_and_strict_fails_where_someone_looks(
+        helm3_env: dict[str, str], tmp_path: Path) -> None:
+    """No target version for a vector with targetVersion constraints: a warning Helm 3 throws away on success;
+    --strict (the CI recipe) turns it into a failure whose reason Helm 3 shows; the log file keeps both."""
+    log = tmp_path / "imagevector.log"
+    cmd = template_cmd(tool("helm3"), "--post-renderer", "imagevector",
+                       *renderer_args("render", f"--vector={VECTOR}", f"--log-file={log}"))
+    proc = run(cmd, helm3_env)
+    assert proc.returncode == 0, proc.stderr
+    assert "warning: " in log.read_text(encoding="utf-8") and "--target-version" in log.read_text(encoding="utf-8")
+    strict = run([*cmd, *renderer_args("--strict")], helm3_env)
+    assert strict.returncode != 0
+    assert "no target version was given" in strict.stderr and "--strict" in strict.stderr
+    assert all(LOG_LINE.match(line) for line in log.read_text(encoding="utf-8").splitlines())
+
+
 # ------------------------------------------------------------------------------------------------ Helm 4
 
 
@@ -264,7 +282,9 @@ def test_helm4_renders_images_and_wires_overwrite(helm4: Helm4) -> None:
     for source in ("serviceaccount.yaml", "configmap.yaml"):
         key = f"# Source: gardenlet/templates/{source}"
         assert after[key] == before[key], f"{source} changed"
-    assert not (helm4.src / DEFAULT_LOG).exists()
+    # no target version was given: the only trace is that warning, in the log file (Helm 4 hides stderr)
+    log = (helm4.src / DEFAULT_LOG).read_text(encoding="utf-8").splitlines()
+    assert len(log) == 1 and "]: warning: " in log[0] and "no target version was given" in log[0], log
 
 
 def test_helm4_tolerates_helm3_style_render_argument(helm4: Helm4) -> None:
@@ -304,7 +324,24 @@ def test_helm4_failing_render_fails_helm_and_logs_the_reason(helm4: Helm4, tmp_p
     assert 'plugin "imagevector" exited with error' in proc.stderr
     assert reason not in proc.stderr  # Helm 4 hides the plugin's stderr: hence the log file
     log = (helm4.src / DEFAULT_LOG).read_text(encoding="utf-8")
-    assert reason in log and log.startswith("imagevector: ")
+    assert reason in log
+    assert all(LOG_LINE.match(line) for line in log.splitlines()), log
+
+
+def test_helm4_usage_errors_and_warnings_reach_the_log(helm4: Helm4, tmp_path: Path) -> None:
+    log = tmp_path / "imagevector.log"
+    env = {"IMAGEVECTOR_LOG_FILE": str(log)}
+    proc = helm4.template(*renderer_args(f"--vectors={VECTOR}"), env=env)
+    assert proc.returncode != 0
+    text = log.read_text(encoding="utf-8")
+    assert "]: error: imagevector render: unrecognized arguments: --vectors=" in text
+    assert "did you mean --vector?" in text
+    log.unlink()
+    proc = helm4.template(*renderer_args(f"--vector={VECTOR}"), env=env)  # no target version: a warning
+    assert proc.returncode == 0, proc.stderr
+    lines = log.read_text(encoding="utf-8").splitlines()
+    assert lines and all(LOG_LINE.match(line) for line in lines)
+    assert any("]: warning: " in line and "IMAGEVECTOR_TARGET_VERSION" in line for line in lines), lines
 
 
 def test_helm4_log_file_from_environment_and_argument(helm4: Helm4, tmp_path: Path) -> None:
@@ -423,7 +460,8 @@ def test_launcher_failed_install_lands_in_log(tmp_path: Path) -> None:
     assert proc.returncode == 1
     assert proc.stdout == ""
     log = (src / DEFAULT_LOG).read_text(encoding="utf-8")
-    assert f"imagevector: 'pip install -e {src}' into {src / '.plugin-venv'} failed" in log
+    assert f"]: error: 'pip install -e {src}' into {src / '.plugin-venv'} failed" in log
+    assert all(LOG_LINE.match(line) for line in log.splitlines()), log
     assert "installing the Python package" in proc.stderr
     assert not (src / STAMP).exists()
     assert (src / ".plugin-venv.install.log").read_text(encoding="utf-8").strip()
@@ -467,14 +505,15 @@ def run_recipe(name: str, env: Mapping[str, str], cwd: Path) -> subprocess.Compl
 def test_readme_recipe_helm3(tmp_path: Path) -> None:
     proc = run_recipe("helm3", recipe_env(tmp_path, helm="helm3"), REPO)
     assert proc.returncode == 0, proc.stderr
-    assert_rendered(proc.stdout, overwritten=True, hooks=False)
+    assert_rendered(proc.stdout, overwritten=True, hooks=False, pause="3.10")
 
 
 def test_readme_recipe_helm4(prepared_plugin: PreparedPlugin, tmp_path: Path) -> None:
     env = recipe_env(tmp_path, helm="helm4")
     proc = run_recipe("helm4", env, prepared_plugin.src)
     assert proc.returncode == 0, proc.stderr
-    assert_rendered(proc.stdout.split("Installed plugin: imagevector\n")[-1], overwritten=True, hooks=True)
+    assert_rendered(proc.stdout.split("Installed plugin: imagevector\n")[-1], overwritten=True, hooks=True,
+                    pause="3.10")
 
 
 def test_readme_recipe_helm4_env(prepared_plugin: PreparedPlugin, tmp_path: Path) -> None:

@@ -49,7 +49,7 @@ images:
         ("a", FindOptions(target_version="1.19"), "r/plain:plain"),
         # cluster versions are normalised
         ("a", FindOptions(target_version="v1.21.3-gke.100"), "r/exact:exact"),
-        # architecture: exact 2, multi 1, none 0
+        # architecture: exact 2, multi 1, none 1 (none means every architecture)
         ("b", FindOptions(architecture="amd64"), "r/multi:multi"),
         ("b", FindOptions(architecture="arm64"), "r/arm:arm"),
         # tie on score: first entry wins
@@ -102,8 +102,8 @@ def test_explain_lists_every_candidate() -> None:
     result = find(vector(SCORING), "c", FindOptions(target_version="1.32"))
     lines = result.explain()
     assert len(lines) == 3
-    assert "WINS with score 1 (tie: the earliest entry wins)" in lines[1]
-    assert "loses with score 1 (tie: an earlier entry wins)" in lines[2]
+    assert "WINS with score 2 (tie: the earliest entry wins)" in lines[1]
+    assert "loses with score 2 (tie: an earlier entry wins)" in lines[2]
     result = find(vector(SCORING), "c", FindOptions(target_version="1.30"))
     assert "disqualified: target version 1.30 does not satisfy '>= 1.31'" in result.explain()[2]
 
@@ -200,3 +200,91 @@ def test_repositories_first_entry_wins() -> None:
         "example.com/refd": "refd",
     }
     assert repositories(ImageVector()) == {}
+
+
+# --------------------------------------------------------------------------- conformance with the original
+
+
+def test_entry_without_architectures_scores_as_one_listing_both() -> None:
+    """The original's test table: an exact pin without architectures (2 + 1) beats a later single-architecture
+    entry without constraint (2); it used to lose (2 + 0)."""
+    v = vector(
+        """
+        images:
+        - {name: a, repository: r/pinned, tag: pinned, targetVersion: "= 1.30.2"}
+        - {name: a, repository: r/amd, tag: amd, architectures: [amd64]}
+        - {name: a, repository: r/both, tag: both, architectures: [amd64, arm64]}
+        """
+    )
+    assert find(v, "a", FindOptions(target_version="1.30.2")).image.reference == "r/pinned:pinned"  # type: ignore[union-attr]
+    assert find(v, "a", FindOptions(target_version="1.31")).image.reference == "r/amd:amd"  # type: ignore[union-attr]
+    # no architectures and both architectures tie (1 each): the earliest wins
+    tie = vector("images:\n- {name: b, repository: r/none}\n"
+                 "- {name: b, repository: r/both, architectures: [amd64, arm64]}")
+    result = find(tie, "b", FindOptions(architecture="arm64"))
+    assert result.image.reference == "r/none"  # type: ignore[union-attr]
+    assert [c.score for c in result.candidates] == [1, 1]
+    assert "serves every architecture (+1)" in result.explain()[1]
+
+
+def test_duplicate_base_entries_merge_into_one_before_an_overwrite() -> None:
+    """Two base entries with one key are merged into one (as the original does); an overwrite with that key
+    then applies to the merged entry instead of silently doing nothing."""
+    base = vector(
+        """
+        images:
+        - {name: a, repository: r/first, tag: '1', targetVersion: ">= 1.30"}
+        - {name: a, repository: r/second, targetVersion: ">= 1.30"}
+        """
+    )
+    merged = merge_all([base], [])
+    assert len(merged.vector.images) == 1
+    assert find(merged.vector, "a", FindOptions(target_version="1.31")).image.reference == "r/second:1"  # type: ignore[union-attr]
+    over = vector("images:\n- {name: a, tag: '9', targetVersion: '>= 1.30'}", "overwrite")
+    result = merge_all([base], [over])
+    assert result.warnings == () and result.errors == ()
+    assert find(result.vector, "a", FindOptions(target_version="1.31")).image.reference == "r/second:9"  # type: ignore[union-attr]
+
+
+def test_later_vector_entries_may_be_partial() -> None:
+    one = vector("images:\n- {name: a, repository: r/a, tag: '1'}\n- {name: b, repository: r/b}")
+    two = vector("images:\n- {name: a, tag: '2'}\n- {name: c, tag: '3'}", "overwrite")
+    result = merge_all([one, two], [])
+    assert len(result.errors) == 1 and "needs 'repository' or 'ref'" in str(result.errors[0])
+    assert find(result.vector, "a", FindOptions()).image.reference == "r/a:2"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("pause-containr", "pause-container"),
+        ("pause-contaienr", "pause-container"),
+        ("Pause-Container", "pause-container"),
+        ("gardenlett", "gardenlet"),
+        ("etdc", "etcd"),
+        # a reference with a registry, tag or digest is a real image, not a typo
+        ("pause-containr:3.10", None),
+        ("docker.io/pause-containr", None),
+        ("nginx", None),
+        ("pause", None),
+        ("pause-container", None),  # the name itself is governed, not a near miss
+        ("etc", None),  # too short to guess
+    ],
+)
+def test_near_miss(value: str, expected: str | None) -> None:
+    from imagevector.vector import near_miss
+
+    assert near_miss(value, ["pause-container", "gardenlet", "etcd", "alpine"]) == expected
+
+
+def test_unchecked_constraints() -> None:
+    from imagevector.vector import unchecked_constraints
+
+    v = vector(SCORING)
+    assert unchecked_constraints(v, FindOptions()) == ["target", "runtime"]
+    assert unchecked_constraints(v, FindOptions(target_version="1.30")) == ["runtime"]
+    assert unchecked_constraints(v, FindOptions(target_version="1.30", runtime_version="1.30")) == []
+    plain = vector("images:\n- {name: a, repository: r, version: '1.2'}", version_field="label")
+    assert unchecked_constraints(plain, FindOptions(version_field="label")) == []
+    assert unchecked_constraints(vector("images:\n- {name: a, repository: r, version: '>= 1.2'}"), FindOptions()) \
+        == ["target"]

@@ -7,7 +7,7 @@ import json
 import os
 import sys
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from .errors import UserError
 from .model import ARCHITECTURES, VersionField
@@ -27,7 +27,9 @@ _EXAMPLES = {
     "validate": """examples:
   imagevector validate images.yaml overwrite.yaml components.yaml
   imagevector validate --version-field=label charts/images.yaml
-  imagevector validate images.yaml --target-versions 1.30-1.34 --architectures amd64,arm64   # + coverage""",
+  imagevector validate --vector images.yaml --overwrite my-registry.yaml --components-overwrite components.yaml
+  imagevector validate --strict --vector images.yaml --overwrite my-registry.yaml   # CI: warnings fail too
+  imagevector validate --vector images.yaml --target-versions 1.30-1.34 --architectures amd64,arm64   # + coverage""",
 }
 
 
@@ -69,6 +71,10 @@ def _common(parser: argparse.ArgumentParser) -> None:
         help="re-point images under registry or repository SOURCE to TARGET, tags and digests kept, e.g. "
         "registry.k8s.io=mirror.example/k8s (repeatable; the longest SOURCE wins). Default: $IMAGEVECTOR_MIRRORS",
     )
+    group.add_argument(
+        "--strict", action="store_true", default=None,
+        help="turn every warning into an error, e.g. in CI (default: config 'strict: true', $IMAGEVECTOR_STRICT)",
+    )
     from .confine import add_arguments as add_confinement_arguments
 
     add_confinement_arguments(parser)
@@ -84,7 +90,7 @@ def confinement(args: argparse.Namespace, env: Mapping[str, str]) -> Confinement
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The parser; with `only` one of the main commands, the hooks' subcommands (and their imports) are left
     out to keep the start of a render fast."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog=PROG,
         description="Apply an image vector to Kubernetes manifests at render time.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -129,12 +135,17 @@ Run 'imagevector COMMAND --help' for the options of a command.""",
         "validate",
         help="check vector, overwrite and component overwrite files",
         description="Check image vector, overwrite and component overwrite files (recognised by content). "
-        "Every problem is printed as FILE:LINE:COL: FIELD: REASON.",
+        "Every problem is printed as FILE:LINE:COL: FIELD: REASON. With --vector (and --overwrite, "
+        "--components-overwrite), the files are also merged as render merges them, and everything render would "
+        "warn about is reported. Exit status 1 on errors (and on warnings with --strict).",
         epilog=_EXAMPLES["validate"],
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    validate.add_argument("files", nargs="*", metavar="FILE")
-    validate.add_argument("--version-field", choices=("constraint", "label"), default=None)
+    validate.add_argument(
+        "files", nargs="*", metavar="FILE",
+        help="a vector, overwrite or component overwrite file, checked on its own",
+    )
+    _common(validate)
     from .commands.coverage import add_arguments as _coverage_arguments
 
     _coverage_arguments(validate)
@@ -222,6 +233,7 @@ def settings_from_args(args: argparse.Namespace, env: Mapping[str, str], base: S
         architecture=args.architecture or base.architecture,
         version_field=args.version_field or base.version_field,
         mirrors=mirror_rules(args.mirror, "--mirror") if getattr(args, "mirror", None) else base.mirrors,
+        strict=args.strict or base.strict,
     )
     apply_env(settings, env)
     return settings
@@ -305,42 +317,159 @@ def _details(image: Any) -> dict[str, Any]:
 
 def _cmd_validate(args: argparse.Namespace) -> int:
     from .inputs import read_source, validate_file
-    from .settings import ENV_VERSION_FIELD
+    from .settings import ENV_STRICT, ENV_VERSION_FIELD, parse_bool, resolve_settings
 
     version_field: VersionField = "label" if (
         args.version_field or os.environ.get(ENV_VERSION_FIELD)
     ) == "label" else "constraint"
-    if not args.files and not args.vector:
-        raise UserError("validate: give the FILEs to check (or --vector with --target-versions)")
-    failed = False
+    strict = bool(args.strict) or parse_bool(os.environ.get(ENV_STRICT, ""), f"${ENV_STRICT}")
+    errors = warnings = 0
+    shown: set[str] = set()
     for path in args.files:
         try:
             problems = validate_file(read_source(path, "file"), version_field)
         except UserError as exc:
             for line in exc.lines:
                 print(line, file=sys.stderr)
-            failed = True
+            errors += 1
             continue
         for problem in problems:
-            print(str(problem), file=sys.stderr)
-        failed = failed or bool(problems)
-    coverage_flags = (args.target_versions, args.runtime_versions, args.architectures, args.vector, args.overwrite)
-    if not failed and any(coverage_flags):
+            _print_problem(problem, strict)
+            shown.add(str(problem))
+            errors += problem.severity == "error"
+            warnings += problem.severity == "warning"
+    if args.vector or args.overwrite or args.components_overwrite or not args.files:
+        # the files as render merges them: what render would warn about, before anything is deployed
+        settings = settings_from_args(args, os.environ)
+        if not settings.vectors:
+            raise UserError("nothing to validate: give FILEs, or --vector FILE (with --overwrite, "
+                            "--components-overwrite) to check them as render merges them")
+        settings.strict = False
+        try:
+            resolved = resolve_settings(settings, check_versions=False)
+        except UserError as exc:
+            for line in exc.lines:
+                if line not in shown:
+                    print(line, file=sys.stderr)
+            return 1
+        for warning in resolved.warnings:
+            if str(warning) in shown:
+                continue  # already reported with its file
+            _print_problem(warning, strict)
+            shown.add(str(warning))
+            warnings += 1
+    if not errors and (args.target_versions or args.runtime_versions or args.architectures):
         from .commands.coverage import coverage_problems
 
         for problem in coverage_problems(args):
-            print(f"{problem.severity}: {problem}" if problem.severity == "warning" else str(problem), file=sys.stderr)
-            failed = failed or problem.severity == "error"
-    return 1 if failed else 0
+            if str(problem) in shown:
+                continue
+            _print_problem(problem, strict)
+            shown.add(str(problem))
+            errors += problem.severity == "error"
+            warnings += problem.severity == "warning"
+    return 1 if errors or (strict and warnings) else 0
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def _print_problem(problem: Any, strict: bool) -> None:
+    if problem.severity == "warning":
+        print(f"{'error (--strict)' if strict else 'warning'}: {problem}", file=sys.stderr)
+    else:
+        print(str(problem), file=sys.stderr)
+
+
+class _Parser(argparse.ArgumentParser):
+    """Errors show this (sub)command's usage, suggest a near-miss option, and reach the log file."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        message = _with_suggestion(self, message)
+        print(f"{self.prog}: error: {message}", file=sys.stderr)
+        _log_usage_error(f"error: {self.prog}: {message}")
+        self.exit(2)
+
+
+def _with_suggestion(parser: argparse.ArgumentParser, message: str) -> str:
+    import difflib
+
+    options = [o for action in parser._actions for o in action.option_strings if o.startswith("--")]
+    if message.startswith("unrecognized arguments: "):
+        for word in message.split(": ", 1)[1].split():
+            flag = word.split("=", 1)[0]
+            if flag.startswith("--"):
+                close = difflib.get_close_matches(flag, options, n=1, cutoff=0.6)
+                if close:
+                    return f"{message}; did you mean {close[0]}?"
+        return message
+    if "invalid choice: " in message:
+        chosen = message.split("invalid choice: ", 1)[1].split(" ", 1)[0].strip("'\"")
+        choices = [str(c) for action in parser._actions if action.choices for c in action.choices]
+        close = difflib.get_close_matches(chosen, choices, n=1, cutoff=0.6)
+        if close:
+            return f"{message}; did you mean {close[0]!r}?"
+    return message
+
+
+_ARGV: list[str] = []
+
+
+def _log_usage_error(line: str) -> None:
+    """Under Helm 4 nobody sees stderr: usage (and internal) errors go to the log file too."""
+    from .log import append, path_from_argv
+
+    append(path_from_argv(_ARGV, os.environ), [line])
+
+
+def _subparser(parser: argparse.ArgumentParser, name: str | None) -> argparse.ArgumentParser | None:
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction) and name in action.choices:
+            found: argparse.ArgumentParser = action.choices[name]
+            return found
+    return None
+
+
+def _command_first(parser: argparse.ArgumentParser, words: list[str]) -> None:
+    """`imagevector --vector x …` (a Helm 3 post-renderer without the leading `render`): say how to fix it."""
+    first = words[0].split("=", 1)[0]
+    if not first.startswith("-") or first in ("-h", "--help", "--version"):
+        return
+    render = _subparser(parser, "render")
+    if render is not None and any(first in action.option_strings for action in render._actions):
+        parser.error(
+            f"'{first}' is an option of 'render', and the command must come first: "
+            f"'imagevector render {first} …'; for a Helm 3 post-renderer pass 'render' as the first argument: "
+            "--post-renderer imagevector --post-renderer-args render --post-renderer-args …"
+        )
+    parser.error(f"'{first}': the command must come first: imagevector COMMAND [options] (see imagevector --help)")
+
+
+def main(argv: Sequence[str] | None = None, prog: str | None = None) -> int:
+    """Run one command line; `prog="imagevector-krm"` is `render` under the name of the KRM executable."""
     words = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser(words[0] if words else None)
-    args = parser.parse_args(words)
-    if not getattr(args, "command", None):
-        parser.print_help(sys.stderr)
-        return 2
+    _ARGV[:] = words
+    if prog is not None:
+        render = _subparser(build_parser("render"), "render")
+        assert render is not None
+        render.prog = prog
+        render.description = (
+            f"{prog} is 'imagevector render' for KRM function runners (kustomize, kpt). {render.description or ''}"
+        )
+        parser = render
+        args, extras = parser.parse_known_args(words)
+        if extras:
+            parser.error("unrecognized arguments: " + " ".join(extras))
+    else:
+        parser = build_parser(words[0] if words else None)
+        if words:
+            _command_first(parser, words)
+        args, extras = parser.parse_known_args(words)
+        if extras:
+            (_subparser(parser, getattr(args, "command", None)) or parser).error(
+                "unrecognized arguments: " + " ".join(extras)
+            )
+        if not getattr(args, "command", None):
+            parser.print_help(sys.stderr)
+            return 2
     try:
         return int(args.func(args))
     except UserError as exc:
@@ -356,8 +485,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # a bug: still one line for people, the traceback only on request
         if os.environ.get("IMAGEVECTOR_DEBUG"):
             raise
-        print(f"{PROG}: internal error: {type(exc).__name__}: {exc} — please report it; "
-              "IMAGEVECTOR_DEBUG=1 shows the traceback", file=sys.stderr)
+        line = (f"internal error: {type(exc).__name__}: {exc} — please report it; "
+                "IMAGEVECTOR_DEBUG=1 shows the traceback")
+        print(f"{PROG}: {line}", file=sys.stderr)
+        _log_usage_error(f"error: {line}")
         return 70
 
 
@@ -380,4 +511,4 @@ def entry() -> None:
 
 def krm_entry() -> None:
     """`imagevector-krm`: the executable a kustomize/kpt exec function or legacy plugin points at."""
-    sys.exit(main(["render", *sys.argv[1:]]))
+    sys.exit(main(sys.argv[1:], prog="imagevector-krm"))

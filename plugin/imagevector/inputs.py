@@ -68,8 +68,20 @@ def _compose(source: TextSource) -> Node | None:
         raise UserError([exc.problem]) from None
 
 
+def _split(problems: list[Problem], warnings: list[Problem] | None) -> None:
+    """Raise the errors; hand the warnings to `warnings` (dropped when None)."""
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        raise UserError(errors)
+    if warnings is not None:
+        warnings.extend(p for p in problems if p.severity == "warning")
+
+
 def load_vector(
-    source: TextSource, role: Role = "vector", version_field: VersionField = "constraint"
+    source: TextSource,
+    role: Role = "vector",
+    version_field: VersionField = "constraint",
+    warnings: list[Problem] | None = None,
 ) -> ImageVector:
     node = _compose(source)
     if detect_kind(node) == "components":
@@ -78,20 +90,20 @@ def load_vector(
             "pass it with --components-overwrite or IMAGEVECTOR_OVERWRITE_COMPONENTS"
         )
     vector, problems = vector_from_node(node, source.name, role, version_field)
-    if problems:
-        raise UserError(problems)
+    _split(problems, warnings)
     return vector
 
 
-def load_components(source: TextSource, version_field: VersionField = "constraint") -> list[Component]:
+def load_components(
+    source: TextSource, version_field: VersionField = "constraint", warnings: list[Problem] | None = None
+) -> list[Component]:
     node = _compose(source)
     if node is not None and detect_kind(node) != "components":
         raise UserError(
             f"{source.name}: is not a component overwrite file: expected a top-level 'components' list"
         )
     components, problems = components_from_node(node, source.name, version_field, source.text)
-    if problems:
-        raise UserError(problems)
+    _split(problems, warnings)
     return components
 
 

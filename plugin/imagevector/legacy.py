@@ -173,7 +173,8 @@ def run_plugin(args: argparse.Namespace, env: Mapping[str, str]) -> int:
 
     from .confine import Confinement
     from .inputs import read_source
-    from .render.command import ENV_LOG_FILE, log_errors, run
+    from .log import ENV_LOG_FILE
+    from .render.command import log_errors, run
     from .render.config import parse_config
     from .yamlnodes import syntax_problem
 

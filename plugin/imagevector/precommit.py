@@ -235,6 +235,7 @@ def _over(base: RenderConfig, top: RenderConfig) -> RenderConfig:
         architecture=t.architecture or b.architecture,
         version_field=t.version_field or b.version_field,
         mirrors=t.mirrors if t.mirrors is not None else b.mirrors,
+        strict=t.strict if t.strict is not None else b.strict,
     )
     return RenderConfig(
         settings=settings,

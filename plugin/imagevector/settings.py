@@ -9,8 +9,17 @@ from . import semver
 from .errors import UserError
 from .inputs import TextSource, load_components, load_vector, read_source
 from .mirror import MirrorRule, parse_rules
-from .model import ARCHITECTURES, DEFAULT_ARCHITECTURE, Component, FindOptions, ImageVector, Problem, VersionField
-from .vector import merge, merge_all
+from .model import (
+    ARCHITECTURES,
+    DEFAULT_ARCHITECTURE,
+    Component,
+    FindOptions,
+    ImageVector,
+    Origin,
+    Problem,
+    VersionField,
+)
+from .vector import merge, merge_all, unchecked_constraints
 
 ENV_VECTOR = "IMAGEVECTOR"
 ENV_OVERWRITE = "IMAGEVECTOR_OVERWRITE"
@@ -21,6 +30,7 @@ ENV_ARCHITECTURE = "IMAGEVECTOR_ARCHITECTURE"
 ENV_VERSION_FIELD = "IMAGEVECTOR_VERSION_FIELD"
 ENV_CONFIG = "IMAGEVECTOR_CONFIG"
 ENV_MIRRORS = "IMAGEVECTOR_MIRRORS"
+ENV_STRICT = "IMAGEVECTOR_STRICT"
 ENV_KUBE_VERSION = "KUBE_VERSION"  # set by Argo CD for config management plugins
 
 
@@ -36,6 +46,7 @@ class Settings:
     architecture: str | None = None
     version_field: VersionField | None = None
     mirrors: tuple[MirrorRule, ...] | None = None
+    strict: bool | None = None
 
     def options(self) -> FindOptions:
         """`architecture` may list the cluster's architectures (`amd64,arm64`): the first is the primary one,
@@ -99,6 +110,8 @@ def apply_env(settings: Settings, env: Mapping[str, str]) -> None:
         if value not in ("constraint", "label"):
             raise UserError(f"${ENV_VERSION_FIELD}: {value!r} is unknown; use constraint or label")
         settings.version_field = value  # type: ignore[assignment]
+    if settings.strict is None and env.get(ENV_STRICT):
+        settings.strict = parse_bool(env[ENV_STRICT], f"${ENV_STRICT}")
     if settings.mirrors is None and env.get(ENV_MIRRORS):
         settings.mirrors = mirror_rules(split_rules(env[ENV_MIRRORS]), f"${ENV_MIRRORS}")
 
@@ -116,6 +129,20 @@ def mirror_rules(texts: list[str], where: str) -> tuple[MirrorRule, ...]:
         raise UserError(f"{where}: {exc}") from None
 
 
+def parse_bool(value: str, what: str) -> bool:
+    lowered = value.strip().lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off", ""):
+        return False
+    raise UserError(f"{what}: {value!r} is not a boolean; use 1 or 0 (true or false)")
+
+
+def strict_error(problem: Problem) -> Problem:
+    """A warning turned into an error by --strict (strict: true, IMAGEVECTOR_STRICT=1)."""
+    return Problem(problem.origin, f"{problem.message} [a warning; an error with --strict]", "error")
+
+
 @dataclass(frozen=True)
 class Resolved:
     """Everything read and merged: the vector to resolve from, the options, the components."""
@@ -125,6 +152,7 @@ class Resolved:
     options: FindOptions
     components: tuple[Component, ...] = ()
     warnings: tuple[Problem, ...] = ()
+    strict: bool = False
     overwrite_texts: tuple[TextSource, ...] = ()
     components_text: TextSource | None = None
     mirrors: tuple[MirrorRule, ...] = ()
@@ -133,29 +161,32 @@ class Resolved:
         return merge(self.vector, component.overwrite, self.options.version_field, warn_shadowed=False).vector
 
 
-def resolve_settings(settings: Settings) -> Resolved:
-    """Read, validate and merge every file; all problems of all files are reported together."""
+def resolve_settings(settings: Settings, check_versions: bool = True) -> Resolved:
+    """Read, validate and merge every file; all problems of all files are reported together. With `strict`,
+    warnings are errors. `check_versions`: warn when constraints meet no target or runtime version."""
     options = settings.options()
     check_options(options)
     if not settings.vectors:
         raise UserError(f"no image vector given; pass --vector FILE or set ${ENV_VECTOR}")
     problems: list[str] = []
+    warnings: list[Problem] = []
     vectors: list[ImageVector] = []
     overwrites: list[ImageVector] = []
     components: list[Component] = []
-    for source in settings.vectors:
+    for i, source in enumerate(settings.vectors):
+        # a later vector merges over the earlier ones: its entries may be partial, as an overwrite's
         try:
-            vectors.append(load_vector(source, "vector", options.version_field))
+            vectors.append(load_vector(source, "overwrite" if i else "vector", options.version_field, warnings))
         except UserError as exc:
             problems.extend(exc.lines)
     for source in settings.overwrites:
         try:
-            overwrites.append(load_vector(source, "overwrite", options.version_field))
+            overwrites.append(load_vector(source, "overwrite", options.version_field, warnings))
         except UserError as exc:
             problems.extend(exc.lines)
     if settings.components is not None:
         try:
-            components = load_components(settings.components, options.version_field)
+            components = load_components(settings.components, options.version_field, warnings)
         except UserError as exc:
             problems.extend(exc.lines)
     if problems:
@@ -164,13 +195,42 @@ def resolve_settings(settings: Settings) -> Resolved:
     result = merge_all(vectors, overwrites, options.version_field)
     if result.errors:
         raise UserError(result.errors)
+    warnings.extend(result.warnings)
+    for component in components:
+        merged = merge(result.vector, component.overwrite, options.version_field)
+        where = f"component {component.name!r}: "
+        for problem in [*merged.warnings, *merged.errors]:
+            warnings.append(Problem(problem.origin, where + problem.message, "warning"))
+    if check_versions:
+        warnings.extend(version_warnings(result.vector, options, settings.vectors[0].name))
+    if settings.strict and warnings:
+        raise UserError([strict_error(w) for w in warnings])
     return Resolved(
         base=base.vector,
         vector=result.vector,
         options=options,
         components=tuple(components),
-        warnings=result.warnings,
+        warnings=tuple(warnings),
+        strict=bool(settings.strict),
         overwrite_texts=tuple(settings.overwrites),
         components_text=settings.components,
         mirrors=settings.mirrors or (),
     )
+
+
+def version_warnings(vector: ImageVector, options: FindOptions, file: str) -> list[Problem]:
+    """One warning per version the vector's constraints need but nobody gave (the common Helm case)."""
+    how = {
+        "target": f"--target-version (Helm: --post-renderer-args --target-version=1.32), ${ENV_TARGET_VERSION} "
+        f"or ${ENV_KUBE_VERSION}; helm's --kube-version does not reach a post-renderer",
+        "runtime": f"--runtime-version or ${ENV_RUNTIME_VERSION}",
+    }
+    return [
+        Problem(
+            Origin(file),
+            f"entries have {what}Version constraints but no {what} version was given, so the constraints are not "
+            f"checked and the earliest entry of each image wins; pass {how[what]}",
+            "warning",
+        )
+        for what in unchecked_constraints(vector, options)
+    ]

@@ -9,12 +9,24 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+from dataclasses import replace
+from datetime import datetime, timezone
 from typing import Literal
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from . import semver
-from .model import ARCHITECTURES, Component, ImageSource, ImageVector, Origin, Problem, VersionField
+from .model import (
+    ARCHITECTURES,
+    Component,
+    ImageSource,
+    ImageVector,
+    Origin,
+    Problem,
+    VersionField,
+    split_reference,
+)
+from .vector import duplicate_keys, suggest
 from .yamlnodes import (
     FLOAT,
     INT,
@@ -44,6 +56,9 @@ _KNOWN_FIELDS = {
     "runtimeVersion",
     "architectures",
 }
+# Fields real vectors carry for other tools (OCM component descriptors, Gardener's CVE labels, notes): kept
+# in `extra`, never warned about. Any other unknown field is a warning, with a suggestion for a near miss.
+_OTHER_TOOLS_FIELDS = {"labels", "resourceId", "extraIdentity", "comment", "comments", "description", "annotations"}
 _PEM_BLOCK = re.compile(r"-----BEGIN CERTIFICATE-----\s*(.*?)\s*-----END CERTIFICATE-----", re.S)
 _TAG = re.compile(r"^(?:[\w][\w.-]{0,127}|sha256:[0-9a-f]{64}|[\w][\w.-]{0,127}@sha256:[0-9a-f]{64})$")
 
@@ -113,6 +128,67 @@ def check_ca_bundle(pem: str) -> str | None:
     return None
 
 
+def ca_bundle_validity(pem: str, now: datetime | None = None) -> list[str]:
+    """Why certificates of a (well-formed) bundle cannot be trusted now: expired or not yet valid."""
+    now = now or datetime.now(timezone.utc)
+    reasons: list[str] = []
+    for i, body in enumerate(_PEM_BLOCK.findall(pem), 1):
+        try:
+            not_before, not_after = _validity(base64.b64decode("".join(body.split())))
+        except (ValueError, IndexError, binascii.Error):
+            reasons.append(f"certificate {i} is not a parsable X.509 certificate")
+            continue
+        if not_after < now:
+            reasons.append(f"certificate {i} expired on {not_after:%Y-%m-%d %H:%M:%S} UTC")
+        elif not_before > now:
+            reasons.append(f"certificate {i} is not valid before {not_before:%Y-%m-%d %H:%M:%S} UTC")
+    return reasons
+
+
+def _der(data: bytes, at: int) -> tuple[int, int, int]:
+    """(tag, start of content, end of content) of the DER element at `at`."""
+    tag, length = data[at], data[at + 1]
+    at += 2
+    if length & 0x80:
+        count = length & 0x7F
+        if not 0 < count <= 4:
+            raise ValueError("bad length")
+        length = int.from_bytes(data[at : at + count], "big")
+        at += count
+    if at + length > len(data):
+        raise ValueError("truncated")
+    return tag, at, at + length
+
+
+def _validity(der: bytes) -> tuple[datetime, datetime]:
+    """notBefore and notAfter of an X.509 certificate (RFC 5280 §4.1)."""
+    _, cert, _ = _der(der, 0)  # Certificate ::= SEQUENCE
+    tag, at, end = _der(der, cert)  # tbsCertificate ::= SEQUENCE
+    if tag != 0x30:
+        raise ValueError("no tbsCertificate")
+    fields: list[int] = []
+    while at < end and len(fields) < 6:
+        fields.append(at)
+        at = _der(der, at)[2]
+    if der[fields[0]] == 0xA0:  # [0] version
+        fields.pop(0)
+    tag, at, _ = _der(der, fields[3])  # serial, signature, issuer, validity
+    if tag != 0x30:
+        raise ValueError("no validity")
+    times: list[datetime] = []
+    for _ in range(2):
+        tag, start, stop = _der(der, at)
+        text = der[start:stop].decode("ascii")
+        if tag == 0x17:  # UTCTime YYMMDDHHMMSSZ
+            year = int(text[:2])
+            text = f"{1900 + year if year >= 50 else 2000 + year}{text[2:]}"
+        elif tag != 0x18:  # GeneralizedTime YYYYMMDDHHMMSSZ
+            raise ValueError("bad time")
+        times.append(datetime.strptime(text, "%Y%m%d%H%M%SZ").replace(tzinfo=timezone.utc))
+        at = stop
+    return times[0], times[1]
+
+
 def _entry(
     node: Node, file: str, path: str, role: Role, version_field: VersionField, problems: list[Problem]
 ) -> ImageSource | None:
@@ -125,10 +201,11 @@ def _entry(
     fields: dict[str, object] = {}
     extra: dict[str, object] = {}
     nodes: dict[str, Node] = {}
+    unknown: list[tuple[str, Node]] = []
     for key, _key_node, value in mapping_items(node, file, path, problems):
         field_path = join_path(path, key)
         nodes[key] = value
-        if key in ("version", "targetVersion", "runtimeVersion"):
+        if key in ("targetVersion", "runtimeVersion") or (key == "version" and version_field == "constraint"):
             fields[key] = _constraint(value, file, field_path, problems)
         elif key == "architectures":
             fields[key] = _architectures(value, file, field_path, problems)
@@ -136,6 +213,8 @@ def _entry(
             fields[key] = _string(value, file, field_path, problems)
         else:
             extra[key] = to_python(value, file, field_path, problems)
+            if key not in _OTHER_TOOLS_FIELDS and not key.startswith("x-"):
+                unknown.append((key, _key_node))
     name = fields.get("name")
     if "name" not in nodes:
         problems.append(Problem(origin(file, node, path), "missing required field 'name'"))
@@ -163,10 +242,15 @@ def _entry(
                 f"invalid tag {tag!r}: expected a tag, sha256:<digest> or <tag>@sha256:<digest>",
             )
         )
+    repository = fields.get("repository")
+    if isinstance(repository, str):
+        _check_repository(repository, nodes["repository"], file, join_path(path, "repository"), problems)
     if role == "vector" and "ref" not in nodes and "repository" not in nodes and len(problems) == start:
         problems.append(Problem(origin(file, node, path), "needs 'repository' (with an optional 'tag') or 'ref'"))
     if len(problems) > start or not isinstance(name, str):
         return None
+    for key, key_node in unknown:
+        problems.append(_unknown_field(key, key_node, file, join_path(path, key), set(nodes)))
     archs = fields.get("architectures")
     return ImageSource(
         name=name,
@@ -180,6 +264,36 @@ def _entry(
         architectures=archs if isinstance(archs, tuple) else None,
         extra=extra,
         origin=origin(file, node, path),
+    )
+
+
+def _check_repository(repository: str, node: Node, file: str, path: str, problems: list[Problem]) -> None:
+    """A repository is a name only: a tag or digest in it would make `repo:tag:tag` (SPEC §2)."""
+    name, tag, digest = split_reference(repository)
+    if tag is None and digest is None:
+        return
+    if digest is not None:
+        fix = f"repository: {name}, tag: {(tag + '@') if tag else ''}{digest}" if digest.startswith("sha256:") else ""
+        what = "a digest"
+    else:
+        fix = f"repository: {name}, tag: {tag!r}" if tag else ""
+        what = "a tag"
+    hint = f"split it: {fix}" if fix else "give the repository without tag or digest, and the tag in 'tag'"
+    problems.append(
+        Problem(origin(file, node, path), f"{repository!r} holds {what}; {hint} (or one full reference in 'ref')")
+    )
+
+
+def _unknown_field(key: str, key_node: Node, file: str, path: str, present: set[str]) -> Problem:
+    close = suggest(key, _KNOWN_FIELDS - present) or suggest(key, _KNOWN_FIELDS)
+    if close is None and len(key) >= 3:  # an abbreviation: `repo`, `arch`
+        prefixed = sorted(f for f in _KNOWN_FIELDS if f.lower().startswith(key.lower()))
+        close = next((f for f in prefixed if f not in present), prefixed[0] if prefixed else None)
+    hint = f"did you mean {close!r}? " if close else ""
+    return Problem(
+        origin(file, key_node, path),
+        f"unknown field {key!r} is ignored; {hint}known fields: {', '.join(sorted(_KNOWN_FIELDS))}",
+        "warning",
     )
 
 
@@ -222,10 +336,12 @@ def vector_from_node(
         elif key == "caBundle":
             ca_bundle = _ca_bundle(value, file, problems)
         else:
-            problems.append(
-                Problem(origin(file, value, key), f"unknown top-level field {key!r}; expected 'images' or 'caBundle'")
-            )
-    return ImageVector(tuple(images), ca_bundle), problems
+            close = suggest(key, ("images", "caBundle"))
+            hint = f"did you mean {close!r}?" if close else "expected 'images' or 'caBundle'"
+            problems.append(Problem(origin(file, value, key), f"unknown top-level field {key!r}; {hint}"))
+    vector = ImageVector(tuple(images), ca_bundle)
+    problems.extend(duplicate_keys(vector, version_field))
+    return vector, problems
 
 
 def _ca_bundle(node: Node, file: str, problems: list[Problem]) -> str | None:
@@ -244,6 +360,15 @@ def _ca_bundle(node: Node, file: str, problems: list[Problem]) -> str | None:
             if reason:
                 problems.append(Problem(origin(file, value, path), reason))
                 pem = None
+                continue
+            for why in ca_bundle_validity(pem):
+                problems.append(
+                    Problem(
+                        origin(file, value, path),
+                        f"{why}: image pulls that rely on this bundle will fail TLS; renew it",
+                        "warning",
+                    )
+                )
     return pem
 
 
@@ -327,7 +452,7 @@ def _component(
     for required in ("name", "imageVectorOverwrite"):
         if required not in seen:
             problems.append(Problem(origin(file, node, path), f"missing required field {required!r}"))
-    if len(problems) > start or name is None or text is None:
+    if any(p.severity == "error" for p in problems[start:]) or name is None or text is None:
         return None
     return Component(name, text, overwrite, origin(file, node, path))
 
@@ -351,13 +476,15 @@ def _embedded(
         vector = ImageVector()
     else:
         vector, inner = vector_from_node(inner_node, file, "overwrite", version_field)
-    for problem in inner:
-        o = problem.origin
+    def outer(o: Origin) -> Origin:
         line = o.line + line_offset if o.line else node.start_mark.line + 1
         column = o.column + column_offset if o.line else node.start_mark.column + 1
-        inner_path = f"{path}: {o.path}" if o.path else path
-        problems.append(Problem(Origin(file, line, column, inner_path), problem.message, problem.severity))
-    return vector
+        return Origin(file, line, column, f"{path}: {o.path}" if o.path else path)
+
+    for problem in inner:
+        problems.append(Problem(outer(problem.origin), problem.message, problem.severity))
+    images = tuple(replace(image, origin=outer(image.origin)) if image.origin else image for image in vector.images)
+    return ImageVector(images, vector.ca_bundle)
 
 
 def detect_kind(node: Node | None) -> FileKind:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from . import semver
@@ -118,7 +120,9 @@ def score(source: ImageSource, options: FindOptions) -> Candidate:
         total += points
         reasons.append(f"architecture {options.architecture} in {list(archs)} (+{points})")
     else:
-        reasons.append("serves every architecture")
+        # no architectures means every architecture: it scores as an entry that lists them all (as the original)
+        total += 1
+        reasons.append("serves every architecture (+1)")
     return Candidate(source, total, "", tuple(reasons))
 
 
@@ -226,8 +230,9 @@ def merge_all(
     result = MergeResult(ImageVector())
     warnings: list[Problem] = []
     errors: list[Problem] = []
-    for i, vector in enumerate(vectors):
-        result = merge(result.vector, vector, version_field, warn_shadowed=False) if i else MergeResult(vector)
+    for vector in vectors:
+        # entries with one key merge into one, in a file and across files, exactly as an overwrite's do
+        result = merge(result.vector, vector, version_field, warn_shadowed=False)
         errors.extend(result.errors)
     for overwrite in overwrites:
         result = merge(result.vector, overwrite, version_field)
@@ -246,3 +251,77 @@ def repositories(vector: ImageVector) -> dict[str, str]:
         if repository:
             result.setdefault(repository, image.name)
     return result
+
+
+def duplicate_keys(vector: ImageVector, version_field: VersionField = "constraint") -> list[Problem]:
+    """Entries of one file with the key of an earlier entry: they merge into it (a warning for each)."""
+    first: dict[tuple[str, str, str, tuple[str, ...]], ImageSource] = {}
+    warnings: list[Problem] = []
+    for image in vector.images:
+        key = image.key(version_field)
+        earlier = first.setdefault(key, image)
+        if earlier is image:
+            continue
+        where = image.origin or Origin("vector", path=image.name)
+        there = f"line {earlier.origin.line}" if earlier.origin and earlier.origin.line else _label(earlier)
+        warnings.append(
+            Problem(
+                where,
+                f"has the same name, runtimeVersion, targetVersion and architectures as the entry at {there}: "
+                "the two are merged into one entry, this one's fields winning (as an overwrite would); "
+                "remove one, or tell them apart by their constraints or architectures",
+                "warning",
+            )
+        )
+    return warnings
+
+
+def suggest(word: str, choices: Iterable[str], cutoff: float = 0.75) -> str | None:
+    """The choice closest to `word` (a misspelling), or None."""
+    lowered = {choice.lower(): choice for choice in choices}
+    match = difflib.get_close_matches(word.lower(), list(lowered), n=1, cutoff=cutoff)
+    return lowered[match[0]] if match else None
+
+
+def near_miss(value: str, names: Iterable[str]) -> str | None:
+    """The vector name a bare image field (no registry, no tag, no digest) almost spells, or None."""
+    if not value or "/" in value or ":" in value or "@" in value or len(value) < 4:
+        return None
+    candidates = [name for name in names if name != value and abs(len(name) - len(value)) <= 2]
+    best: str | None = None
+    best_distance = 3
+    for name in candidates:
+        distance = _distance(value.lower(), name.lower(), best_distance)
+        if distance < best_distance:
+            best, best_distance = name, distance
+    limit = 1 if len(value) < 8 else 2
+    return best if best is not None and best_distance <= limit else None
+
+
+def _distance(a: str, b: str, bound: int) -> int:
+    """Levenshtein distance of a and b (transpositions count 1), or `bound` once it cannot stay below it."""
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            cost = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                cost = min(cost, previous2[j - 2] + 1)
+            current.append(cost)
+        if min(current) >= bound:
+            return bound
+        previous2, previous = previous, current
+    return previous[-1]
+
+
+def unchecked_constraints(vector: ImageVector, options: FindOptions) -> list[str]:
+    """The version flags a render needs but was not given: the vector has such constraints (for people)."""
+    missing: list[str] = []
+    if options.target_version is None and any(
+        image.target_constraint(options.version_field) for image in vector.images
+    ):
+        missing.append("target")
+    if options.runtime_version is None and any(image.runtime_version for image in vector.images):
+        missing.append("runtime")
+    return missing

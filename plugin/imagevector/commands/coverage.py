@@ -18,10 +18,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "the fleet. The vector is --vector with its --overwrite files; without --vector, the first FILE\n"
         "that is not a component overwrite file, with the later ones as overwrites.",
     )
-    group.add_argument("--vector", action="append", default=[], metavar="FILE",
-                       help="base image vector for the coverage check (repeatable)")
-    group.add_argument("--overwrite", action="append", default=[], metavar="FILE",
-                       help="overwrite file applied before the coverage check (repeatable)")
     fleetargs.fleet_flags(group, required=False)
 
 
@@ -29,7 +25,7 @@ def coverage_problems(args: argparse.Namespace) -> list[Problem]:
     """The coverage findings of the fleet the flags describe."""
     if not args.target_versions:
         raise UserError(
-            "validate: --vector, --overwrite, --architectures and --runtime-versions are for the coverage check; "
+            "validate: --architectures and --runtime-versions are for the coverage check; "
             "add --target-versions (e.g. 1.30-1.34)"
         )
     versions = fleetargs.versions("--target-versions", args.target_versions)

@@ -79,5 +79,5 @@ def load(
         settings.overwrites = [read_source(env[ENV_OVERWRITE], f"overwrite (${ENV_OVERWRITE})")]
     if settings.version_field is None and env.get(ENV_VERSION_FIELD) == "label":
         settings.version_field = "label"
-    resolved = resolve_settings(settings)
+    resolved = resolve_settings(settings, check_versions=False)  # a fleet: no one version
     return resolved.vector, resolved.options.version_field, resolved.warnings

@@ -142,7 +142,7 @@ def _from_stream(args: argparse.Namespace, text: str, settings: Any, config: Any
     from ..settings import Resolved, resolve_settings
 
     if settings.vectors:
-        resolved = replace(resolve_settings(settings), mirrors=())  # the upstream references
+        resolved = replace(resolve_settings(settings, check_versions=False), mirrors=())  # upstream references
         for warning in resolved.warnings:
             _warn(str(warning))
     else:

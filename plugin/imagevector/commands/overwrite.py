@@ -51,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
         from ..render.config import load_config_file
 
         base = load_config_file(config_path, confinement(args, os.environ).root_for_file(config_path)).settings
-    resolved = resolve_settings(settings_from_args(args, os.environ, base))
+    resolved = resolve_settings(settings_from_args(args, os.environ, base), check_versions=False)
     if not resolved.mirrors:
         raise UserError(f"no mirror rules; give --mirror SOURCE=TARGET (e.g. {mirror.RULE_EXAMPLE}), "
                         f"config 'mirrors' or ${ENV_MIRRORS}")

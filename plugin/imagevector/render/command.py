@@ -13,13 +13,13 @@ from typing import Any
 from ..confine import Confinement
 from ..errors import UserError
 from ..inputs import DEFAULT_MAX_INPUT_BYTES, decode
+from ..log import ENV_LOG_FILE, append
 from ..settings import ENV_CONFIG, resolve_settings
 from .config import RenderConfig, load_config_file, parse_config
 from .fields import FieldSpec, default_specs, parse_path
 from .pipeline import RenderContext, WireOptions, WireTarget, render
 from .scan import Limits
 
-ENV_LOG_FILE = "IMAGEVECTOR_LOG_FILE"
 _RESOURCE_LIST = re.compile(r"^kind:[ \t]*['\"]?ResourceList['\"]?[ \t]*(?:#.*)?$", re.M)
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -39,8 +39,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="do not wire component overwrites into the components' own workloads")
     parser.add_argument("--templates", metavar="DIR", help="a folder of templates that replace the built-in ones")
     parser.add_argument("--log-file", metavar="FILE",
-                        help="also append errors to FILE (Helm 4 hides a post-renderer's stderr); "
-                        f"default ${ENV_LOG_FILE}")
+                        help="also append errors and warnings to FILE, each line with a UTC timestamp and the "
+                        f"process id (Helm hides a post-renderer's stderr); default ${ENV_LOG_FILE}")
     parser.add_argument("--load-restrictor", choices=("rootOnly", "none"), default="rootOnly",
                         help="KRM: may functionConfig paths leave the kustomization's folder? "
                         "none is --allow-paths-outside (default rootOnly)")
@@ -132,6 +132,9 @@ def run(args: argparse.Namespace, env: Mapping[str, str] = os.environ, config: R
 
 def _run(args: argparse.Namespace, env: Mapping[str, str], given: RenderConfig | None) -> int:
     log_file = args.log_file or env.get(ENV_LOG_FILE)
+    if _is_terminal(sys.stdin):
+        print("imagevector: reading manifests from stdin (pipe 'helm template …' or a file into it; "
+              "Ctrl-D ends the input)", file=sys.stderr)
     text = _read_stdin(args.max_input_bytes)
     config_path = args.config or env.get(ENV_CONFIG)
     confined = Confinement.from_operator(env, args.allow_paths_outside, args.root, args.load_restrictor)
@@ -154,8 +157,10 @@ def _run(args: argparse.Namespace, env: Mapping[str, str], given: RenderConfig |
             return replace(ctx, wire=replace(ctx.wire, annotate_paths=True))
 
         out, problems, ok = run_krm(text, build)
+        warnings = [str(p) for p in problems if p.severity == "warning"]
         for problem in problems:
             print(f"{problem.severity}: {problem}" if problem.severity == "warning" else str(problem), file=sys.stderr)
+        log_warnings(log_file, warnings)
         if not ok:
             log_errors(log_file, [str(p) for p in problems if p.severity == "error"])
         _write(out)
@@ -166,12 +171,12 @@ def _run(args: argparse.Namespace, env: Mapping[str, str], given: RenderConfig |
     ctx = build_context(args, config, env)
     if images_out:
         ctx = replace(ctx, trust_input=False)  # the list needs every document
-    for warning in ctx.resolved.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
+    warnings = [str(w) for w in ctx.resolved.warnings]
     result = render(text, ctx)
-    for problem in result.problems:
-        if problem.severity == "warning":
-            print(f"warning: {problem}", file=sys.stderr)
+    warnings.extend(str(p) for p in result.problems if p.severity == "warning")
+    for warning in warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    log_warnings(log_file, warnings)
     if not result.ok:
         raise UserError([str(p) for p in result.problems if p.severity == "error"])
     if images_out:
@@ -194,6 +199,13 @@ def write_images(path: str, references: list[str]) -> None:
         raise UserError(f"--images-out {path}: cannot be written: {exc.strerror}") from None
 
 
+def _is_terminal(stream: Any) -> bool:
+    try:
+        return bool(stream is not None and stream.isatty())
+    except (AttributeError, ValueError, OSError):
+        return False
+
+
 def _write(text: str) -> None:
     """Write all or fail loudly: os.write reports a reader that went away (EPIPE), where a large
     buffered write may not."""
@@ -212,12 +224,9 @@ def _write(text: str) -> None:
 
 
 def log_errors(path: str | None, lines: list[str]) -> None:
-    """Append error lines to the log file the user named (Helm 4 hides a post-renderer's stderr)."""
-    if not path:
-        return
-    try:
-        with open(path, "a", encoding="utf-8") as handle:
-            for line in lines:
-                handle.write(f"imagevector: {line}\n")
-    except OSError as exc:
-        print(f"imagevector: cannot write the log file {path}: {exc.strerror}", file=sys.stderr)
+    """Append error lines to the log file (Helm hides a post-renderer's stderr)."""
+    append(path, (f"error: {line}" for line in lines))
+
+
+def log_warnings(path: str | None, lines: list[str]) -> None:
+    append(path, (f"warning: {line}" for line in lines))

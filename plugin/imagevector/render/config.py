@@ -28,10 +28,11 @@ KIND = "ImageVectorRenderer"
 _SPEC_FIELDS = {
     "vector", "vectors", "overwrite", "overwrites", "componentsOverwrite", "targetVersion", "runtimeVersion",
     "architecture", "versionField", "fieldSpecs", "wire", "components", "injectComponents",
-    "hashedConfigMapNames", "replaceEnv", "templates", "allowPathsOutside", "mirrors",
+    "hashedConfigMapNames", "replaceEnv", "templates", "allowPathsOutside", "mirrors", "strict",
 }
 _CONFIGMAP_KEYS = {
     "vector", "overwrite", "componentsOverwrite", "targetVersion", "runtimeVersion", "architecture", "mirrors",
+    "strict",
 }
 _NO_WIDENING = (
     "a file cannot widen its own confinement; the operator allows paths outside the repository with "
@@ -193,6 +194,7 @@ def _common(values: dict[str, Any], prefix: str, reader: _Reader, config: Render
     s.target_version = reader.version(values.get("targetVersion"), f"{prefix}.targetVersion")
     s.runtime_version = reader.version(values.get("runtimeVersion"), f"{prefix}.runtimeVersion")
     s.architecture = reader.string(values.get("architecture"), f"{prefix}.architecture")
+    s.strict = reader.boolean(values.get("strict"), f"{prefix}.strict")
     if values.get("mirrors") is not None:
         s.mirrors = _mirrors(values["mirrors"], f"{prefix}.mirrors", reader)
 

@@ -17,7 +17,7 @@ from .. import mirror
 from ..model import Image, split_reference
 from ..reference import InvalidReference
 from ..settings import Resolved
-from ..vector import FindResult, find, repositories
+from ..vector import FindResult, find, near_miss, repositories
 from . import splice
 from .arch import WorkloadArchitectures, effective
 from .fields import FieldSpec, default_specs
@@ -170,12 +170,19 @@ class Resolver:
         self.mirrors = resolved.mirrors
         self._cache: dict[str, FindResult] = {}
         self._arch_cache: dict[tuple[str, tuple[str, ...]], FindResult] = {}
+        self._near: dict[str, str | None] = {}
 
     def name_for(self, value: str) -> str | None:
         """The vector name an image field stands for (SPEC §3), or None when the vector does not govern it."""
         if value in self.names:
             return value
         return self.repositories.get(split_reference(value)[0])
+
+    def near_miss(self, value: str) -> str | None:
+        """The vector name a bare image value almost spells (a typo that would pass unrendered)."""
+        if value not in self._near:
+            self._near[value] = near_miss(value, self.names)
+        return self._near[value]
 
     def find(self, name: str) -> FindResult:
         result = self._cache.get(name)
@@ -226,12 +233,16 @@ def render(text: str, ctx: RenderContext) -> RenderResult:
     else:
         parsed = _scan_all(text, documents, ctx, patterns, problems, finish)
     result = RenderResult(text, documents, problems, parsed)
+    if ctx.resolved.strict:
+        _strict(result)
     if not result.ok:
         return result
     if ctx.wire.targets or (ctx.wire.inject_components and ctx.resolved.components):
         from .wiring import wire
 
         wire(result, ctx)
+        if ctx.resolved.strict:
+            _strict(result)
         if not result.ok:
             result.text = text
             return result
@@ -240,6 +251,15 @@ def render(text: str, ctx: RenderContext) -> RenderResult:
         body += "\n"
     result.text = body + "".join(result.generated)
     return result
+
+
+def _strict(result: RenderResult) -> None:
+    """--strict: every warning is an error."""
+    result.problems[:] = [
+        replace(p, severity="error", message=f"{p.message} [a warning; an error with --strict]")
+        if p.severity == "warning" else p
+        for p in result.problems
+    ]
 
 
 def _scan_all(
@@ -309,7 +329,8 @@ def _may_change(text: str, values: re.Pattern[str], resolver: Resolver) -> bool:
         for candidate in (value, value.split(",", 1)[0].split("}", 1)[0].rstrip()):
             if candidate[:1] in ("'", '"'):
                 candidate = candidate[1:].split(candidate[0], 1)[0]
-            if resolver.mirrors or resolver.name_for(candidate) is not None:
+            if resolver.mirrors or resolver.name_for(candidate) is not None \
+                    or resolver.near_miss(candidate) is not None:
                 return True
     return False
 
@@ -389,7 +410,15 @@ def _rewrite_images(doc: Document, ctx: RenderContext, resolver: Resolver, probl
         value = hit.value.strip() if hit.style in ("|", ">") else hit.value
         reference = value
         name = resolver.name_for(value)
-        if name is not None:
+        if name is None:
+            close = resolver.near_miss(value)
+            if close is not None:
+                problems.append(
+                    RenderProblem(f"image {value!r} is not in the image vector and is left as it is; "
+                                  f"did you mean {close!r}?", "warning", document=chunk.index, line=line,
+                                  field=hit.path, identity=ident, source=chunk.source)
+                )
+        else:
             selected = workload.selection(hit.steps, hit.indices, hit.specs)
             archs = effective(selected, workload.cluster)
             result = resolver.find_for(name, archs)
