@@ -16,19 +16,30 @@ def builtin_dir() -> str:
     return str(files("imagevector.templates"))
 
 
+def _builtin_source(name: str) -> str | None:
+    from importlib.resources import files
+
+    resource = files("imagevector.templates").joinpath(name)
+    return resource.read_text(encoding="utf-8") if resource.is_file() else None
+
+
 class Templates:
     """Renders a template and parses its output; a user folder overrides templates of the same name."""
 
     def __init__(self, user_dir: str | None = None) -> None:
         import jinja2
 
-        search = [builtin_dir()]
+        builtin = builtin_dir()
+        loaders: list[jinja2.BaseLoader] = []
         if user_dir:
             if not os.path.isdir(user_dir):
                 raise UserError(f"{user_dir}: templates folder not found")
-            search.insert(0, user_dir)
+            loaders.append(jinja2.FileSystemLoader(user_dir))
+        # Inside a zipapp (run without extracting) the built-in templates are no folder: read them as resources.
+        loaders.append(jinja2.FileSystemLoader(builtin) if os.path.isdir(builtin)
+                       else jinja2.FunctionLoader(_builtin_source))
         self.env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(search),
+            loader=jinja2.ChoiceLoader(loaders),
             undefined=jinja2.StrictUndefined,
             autoescape=False,
             keep_trailing_newline=True,
