@@ -12,7 +12,7 @@ Writes into dist/ (or --out DIR):
 
 The bundled dependencies are the exact wheels of scripts/dist-lock.txt (checked by sha256), downloaded with
 `pip download` into the cache (--cache, default build/dist-cache) unless already there. The wheel and sdist are
-built by `python -m build` from the files git knows (tracked and untracked-but-not-ignored), in a copy.
+built by `python -m build --no-isolation` (pinned tools) from the files git knows (tracked and untracked-but-not-ignored), in a copy.
 
 Reproducible: every archive has sorted entries, one fixed timestamp (SOURCE_DATE_EPOCH, else the commit time of
 HEAD), fixed owners and modes and a gzip header without time or name, so two builds of one commit give
@@ -42,7 +42,9 @@ ROOT = Path(__file__).resolve().parent.parent
 LOCK = ROOT / "scripts" / "dist-lock.txt"
 BUNDLE_MAIN = ROOT / "scripts" / "bundle-main.py"
 BUNDLE_ID_FILE = "imagevector-bundle-id"
-BUILD_TOOL = "build==1.2.2.post1"
+# The build tools, pinned (and reused from the cache), so that a build needs the index only once and two builds
+# of one commit use the same setuptools: `python -m build --no-isolation` in this venv.
+BUILD_TOOLS = ("build==1.2.2.post1", "setuptools==80.9.0", "wheel==0.45.1")
 PLUGIN_NAME = "imagevector"
 # What the Helm plugin archive holds besides app/ (paths in the checkout).
 PLUGIN_FILES = ("plugin.yaml", "scripts/helm-plugin", "LICENSE", "README.md", "CHANGELOG.md")
@@ -103,18 +105,18 @@ def copy_source(dest: Path) -> None:
 
 
 def build_tool(cache: Path) -> Path:
-    """A venv with pypa/build (kept in the cache); returns its python."""
+    """A venv with BUILD_TOOLS (kept in the cache); returns its python."""
     venv = cache / "build-tool"
     python = venv / "bin" / "python"
     stamp = venv / ".ready"
-    if stamp.is_file() and stamp.read_text() == BUILD_TOOL and python.exists():
+    if stamp.is_file() and stamp.read_text() == " ".join(BUILD_TOOLS) and python.exists():
         return python
     shutil.rmtree(venv, ignore_errors=True)
-    log(f"creating {venv} with {BUILD_TOOL}")
+    log(f"creating {venv} with {' '.join(BUILD_TOOLS)}")
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-    subprocess.run([str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check", BUILD_TOOL],
+    subprocess.run([str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check", *BUILD_TOOLS],
                    check=True)
-    stamp.write_text(BUILD_TOOL)
+    stamp.write_text(" ".join(BUILD_TOOLS))
     return python
 
 
@@ -122,7 +124,8 @@ def build_python_packages(cache: Path, src: Path, out: Path, epoch: int) -> tupl
     python = build_tool(cache)
     env = dict(os.environ, SOURCE_DATE_EPOCH=str(epoch), PYTHONHASHSEED="0")
     log("building the sdist and the wheel (python -m build)")
-    proc = subprocess.run([str(python), "-m", "build", "--sdist", "--wheel", "--outdir", str(out), str(src)],
+    proc = subprocess.run([str(python), "-m", "build", "--no-isolation", "--sdist", "--wheel", "--outdir", str(out),
+                           str(src)],
                           env=env, capture_output=True, text=True, check=False)
     if proc.returncode != 0:
         raise BuildError(f"python -m build failed:\n{proc.stdout[-3000:]}{proc.stderr[-3000:]}")
@@ -236,7 +239,7 @@ def write_zip(path: Path, files: dict[str, bytes], epoch: int, prefix: bytes = b
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = (0o100755 if name in EXECUTABLE else 0o100644) << 16
             info.create_system = 3
-            archive.writestr(info, files[name], compresslevel=9)
+            archive.writestr(info, files[name], compresslevel=6)
     path.write_bytes(prefix + buffer.getvalue())
     if prefix:
         path.chmod(0o755)
@@ -261,7 +264,7 @@ def write_tgz(path: Path, files: dict[str, tuple[bytes, int]], epoch: int) -> No
 
 
 def write_gzip(path: Path, data: bytes) -> None:
-    with path.open("wb") as out, gzip.GzipFile(filename="", mode="wb", fileobj=out, mtime=0, compresslevel=9) as gz:
+    with path.open("wb") as out, gzip.GzipFile(filename="", mode="wb", fileobj=out, mtime=0, compresslevel=6) as gz:
         gz.write(data)
 
 
@@ -287,7 +290,7 @@ def normalize_wheel(path: Path, epoch: int) -> None:
         for name, data in entries:
             info = zipfile.ZipInfo(name, zip_time(epoch))
             info.compress_type, info.external_attr, info.create_system = zipfile.ZIP_DEFLATED, 0o100644 << 16, 3
-            out.writestr(info, data, compresslevel=9)
+            out.writestr(info, data, compresslevel=6)
     path.write_bytes(buffer.getvalue())
 
 
