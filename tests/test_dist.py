@@ -316,3 +316,43 @@ def test_license_is_apache_2() -> None:
     assert text.lstrip().startswith("Apache License") and "Version 2.0, January 2004" in text
     assert "END OF TERMS AND CONDITIONS" in text
     assert 'license = {text = "Apache-2.0"}' in (REPO / "pyproject.toml").read_text()
+
+
+# ------------------------------------------------------------------------------------ the Argo CD image
+
+
+def dockerfile_runs() -> list[str]:
+    """The RUN instructions of examples/argocd/Dockerfile, continuation lines joined."""
+    text = (REPO / "examples" / "argocd" / "Dockerfile").read_text()
+    text = re.sub(r"\\\n", "", text)
+    return [line[4:] for line in text.splitlines() if line.startswith("RUN ")]
+
+
+def test_argocd_image_installs_the_pyz_without_an_index(dist: Dist, tmp_path: Path) -> None:
+    """The Dockerfile's install steps, run with its folders moved below tmp_path: the .pyz from dist/ becomes
+    `imagevector` and `imagevector-krm`, extracted once at build time, then run with a read-only cache."""
+    text = (REPO / "examples" / "argocd" / "Dockerfile").read_text()
+    assert "pip install" not in text and "COPY dist/imagevector-*.pyz /opt/imagevector/" in text
+    opt, bin_dir = tmp_path / "opt" / "imagevector", tmp_path / "bin"
+    opt.mkdir(parents=True)
+    bin_dir.mkdir()
+    shutil.copy(dist.pyz, opt)
+    (install,) = (run for run in dockerfile_runs() if "imagevector-krm" in run)
+    script = install.replace("/opt/imagevector", str(opt)).replace("/usr/local/bin", str(bin_dir))
+    env = offline({k: v for k, v in os.environ.items() if not k.startswith("IMAGEVECTOR")})
+    env |= {"PATH": f"{bin_dir}{os.pathsep}{env['PATH']}", "IMAGEVECTOR_CACHE_DIR": str(opt / "cache"),
+            "HOME": str(tmp_path)}
+    proc = run(["sh", "-ec", script], env)
+    assert proc.returncode == 0, proc.stderr
+    (opt / "cache").mkdir(mode=0o700)
+    assert "imagevector --version" in dockerfile_runs()
+    assert run(["sh", "-ec", "imagevector --version"], env).stdout == f"imagevector {VERSION}\n"
+    for path in [opt / "cache", *(opt / "cache").rglob("*")]:
+        path.chmod(path.stat().st_mode & ~0o222)  # readOnlyRootFilesystem
+    try:
+        proc = run([bin_dir / "imagevector-krm", f"--vector={VECTOR}"], env, stdin=POD)
+        assert proc.returncode == 0, proc.stderr
+        assert f"image: {GARDENLET}\n" in proc.stdout
+    finally:
+        for path in [opt / "cache", *(opt / "cache").rglob("*")]:
+            path.chmod(path.stat().st_mode | 0o200)
