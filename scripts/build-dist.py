@@ -12,7 +12,8 @@ Writes into dist/ (or --out DIR):
 
 The bundled dependencies are the exact wheels of scripts/dist-lock.txt (checked by sha256), downloaded with
 `pip download` into the cache (--cache, default build/dist-cache) unless already there. The wheel and sdist are
-built by `python -m build --no-isolation` (pinned tools) from the files git knows (tracked and untracked-but-not-ignored), in a copy.
+built by `python -m build --no-isolation` (pinned tools) from a copy of the files git knows (tracked, and
+untracked but not ignored).
 
 Reproducible: every archive has sorted entries, one fixed timestamp (SOURCE_DATE_EPOCH, else the commit time of
 HEAD), fixed owners and modes and a gzip header without time or name, so two builds of one commit give

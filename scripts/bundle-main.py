@@ -102,7 +102,7 @@ def _extract(archive: str) -> str | None:
 
 
 def main() -> None:
-    if sys.version_info < (3, 10):
+    if sys.version_info < (3, 10):  # noqa: UP036 - this file runs on whatever python3 a user has
         _fail(f"needs Python >= 3.10, this is {sys.version.split()[0]} ({sys.executable})")
     here = sys.path[0]
     if os.path.isfile(here):  # a zipapp

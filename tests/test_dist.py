@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from readme import recipe
 from test_helm import (
     OVERWRITE,
     POD,
@@ -28,6 +29,7 @@ from test_helm import (
     WIRE,
     assert_rendered,
     clean_env,
+    recipe_env,
     renderer_args,
     run,
     template_cmd,
@@ -356,3 +358,32 @@ def test_argocd_image_installs_the_pyz_without_an_index(dist: Dist, tmp_path: Pa
     finally:
         for path in [opt / "cache", *(opt / "cache").rglob("*")]:
             path.chmod(path.stat().st_mode | 0o200)
+
+
+# ----------------------------------------------------------------------------------------- README recipes
+
+
+def recipe_folder(dist: Dist, tmp_path: Path) -> Path:
+    """A folder as a reader has it: dist/ with the artefacts and the charts the recipes name."""
+    folder = tmp_path / "work"
+    (folder / "dist").mkdir(parents=True)
+    for path in (dist.tgz, dist.pyz):
+        shutil.copy2(path, folder / "dist")
+    shutil.copytree(REPO / "tests" / "charts", folder / "tests" / "charts")
+    return folder
+
+
+def test_readme_recipe_helm4_archive(dist: Dist, tmp_path: Path) -> None:
+    folder = recipe_folder(dist, tmp_path)
+    env = offline(recipe_env(tmp_path, helm="helm4"))
+    proc = run(["sh", "-euc", recipe("helm4-archive")], env, cwd=folder)
+    assert proc.returncode == 0, proc.stderr
+    assert_rendered(proc.stdout.split("Installed plugin: imagevector\n")[-1], overwritten=False, hooks=True)
+
+
+def test_readme_recipe_helm3_pyz(dist: Dist, tmp_path: Path) -> None:
+    folder = recipe_folder(dist, tmp_path)
+    env = offline(recipe_env(tmp_path, helm="helm3")) | {"XDG_CACHE_HOME": str(tmp_path / "cache")}
+    proc = run(["sh", "-euc", recipe("helm3-pyz")], env, cwd=folder)
+    assert proc.returncode == 0, proc.stderr
+    assert_rendered(proc.stdout, overwritten=False, hooks=False)
