@@ -109,6 +109,9 @@ def main() -> None:
         folder = _extract(here)
         if folder is not None:
             sys.path[0] = folder
+    import imagevector
+
+    imagevector.__bundle__ = here  # type: ignore[attr-defined]  # for commands that write a script running us again
     from imagevector.cli import entry
 
     entry()

@@ -40,7 +40,7 @@ REPO = Path(__file__).resolve().parent.parent
 BUILD = REPO / "scripts" / "build-dist.py"
 CACHE = REPO / ".cache" / "dist"
 VERSION = re.search(r'^version\s*=\s*"([^"]+)"', (REPO / "pyproject.toml").read_text(), re.M).group(1)  # type: ignore[union-attr]
-PYTHONS = ("310", "311", "312", "313")
+PYTHONS = ("310", "311", "312", "313", "314")
 ARCHES = ("x86_64", "aarch64")
 GARDENLET = "europe-docker.pkg.dev/gardener-project/releases/gardener/gardenlet:v1.110.0"
 
@@ -387,3 +387,17 @@ def test_readme_recipe_helm3_pyz(dist: Dist, tmp_path: Path) -> None:
     proc = run(["sh", "-euc", recipe("helm3-pyz")], env, cwd=folder)
     assert proc.returncode == 0, proc.stderr
     assert_rendered(proc.stdout, overwritten=False, hooks=False)
+
+
+def test_pyz_installs_a_kustomize_legacy_plugin_that_runs_it(dist: Dist, tmp_path: Path) -> None:
+    """`install-kustomize-plugin` run from the .pyz writes a plugin that runs that .pyz (not a bare `python -c`
+    that could not import imagevector)."""
+    example = REPO / "kustomize-example"
+    env = pyz_env(tmp_path, KUSTOMIZE_PLUGIN_HOME=str(tmp_path / "plugins"))
+    proc = run([sys.executable, "-I", dist.pyz, "install-kustomize-plugin"], env, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert f"-I {dist.pyz} legacy-plugin" in Path(proc.stdout.strip()).read_text()
+    proc = run([tool("kubectl"), "kustomize", "--enable-alpha-plugins", "--load-restrictor", "LoadRestrictionsNone",
+                example / "legacy"], env, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == (example / "expected.yaml").read_text()
