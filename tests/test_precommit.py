@@ -201,20 +201,16 @@ def test_hooks_file_declares_the_two_hooks() -> None:
         assert not pattern.search(name), name
 
 
-def test_readme_try_repo_as_printed(hook_repo: HookRepo, user_repo: Path) -> None:
-    """The README's `pre-commit try-repo` line, with only the placeholder URL replaced by the hook repository."""
+def test_try_repo_validate_and_render_check_pass(hook_repo: HookRepo, user_repo: Path) -> None:
+    """validate: the docs' `pre-commit try-repo` line as printed (with --ref the release tag), only the placeholder
+    URL replaced by the hook repository; render-check: the same without --ref (HEAD)."""
     command = recipe("pre-commit-try").strip()
     assert command.startswith("pre-commit try-repo https://") and f"--ref {RELEASE_TAG} " in command
-    words = command.split()
-    words[0], words[2] = hook_repo.pre_commit, str(hook_repo.path)
-    proc = _pre_commit(hook_repo, user_repo, *words[1:])
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "Passed" in proc.stdout, proc.stdout
-
-
-def test_try_repo_validate_and_render_check_pass(hook_repo: HookRepo, user_repo: Path) -> None:
-    for hook in ("imagevector-validate", "imagevector-render-check"):
-        proc = _pre_commit(hook_repo, user_repo, "try-repo", str(hook_repo.path), hook, "--all-files")
+    printed = command.split()
+    printed[2] = str(hook_repo.path)
+    assert printed[3] == "imagevector-validate"
+    for args in (printed[1:], ["try-repo", str(hook_repo.path), "imagevector-render-check", "--all-files"]):
+        proc = _pre_commit(hook_repo, user_repo, *args)
         assert proc.returncode == 0, proc.stdout + proc.stderr
         assert "Passed" in proc.stdout, proc.stdout
 
