@@ -223,6 +223,7 @@ def test_helm3_hides_warnings_on_success_and_strict_fails_where_someone_looks(
 class PreparedPlugin:
     src: Path  # a copy of the checkout whose .plugin-venv the install hook built
     install: subprocess.CompletedProcess[str]
+    home: Path  # the Helm folders it was installed into (its install hook ran through the link there)
 
 
 @pytest.fixture(scope="session")
@@ -230,9 +231,10 @@ def prepared_plugin(tmp_path_factory: pytest.TempPathFactory) -> PreparedPlugin:
     """`helm4 plugin install <copy of the checkout>`: the install hook builds the venv (once per session)."""
     helm4 = tool("helm4")
     src = copy_checkout(tmp_path_factory.mktemp("checkout") / "imagevector")
-    proc = run([helm4, "plugin", "install", src], clean_env(tmp_path_factory.mktemp("home")))
+    home = tmp_path_factory.mktemp("home")
+    proc = run([helm4, "plugin", "install", src], clean_env(home))
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    return PreparedPlugin(src, proc)
+    return PreparedPlugin(src, proc, home)
 
 
 @dataclass(frozen=True)
@@ -412,6 +414,47 @@ def test_helm4_two_concurrent_first_uses_install_once(tmp_path: Path) -> None:
     assert (src / STAMP).is_file()
     assert installs(src) == 1
     assert not (src / ".plugin-venv.lock.d").exists()
+    # Move the plugin folder (its venv's editable install names the old place) and link it again: the launcher
+    # notices that the venv no longer runs the package, rebuilds it once, and renders.
+    moved = shutil.move(src, tmp_path / "moved")
+    plugin_link = Path(env["HELM_DATA_HOME"]) / "plugins" / "imagevector"
+    plugin_link.unlink()
+    plugin_link.symlink_to(moved, target_is_directory=True)
+    proc = run(cmd, env)
+    assert proc.returncode == 0, proc.stderr + ((moved / DEFAULT_LOG).read_text() if (moved / DEFAULT_LOG).exists()
+                                                else "")
+    assert_rendered(proc.stdout, overwritten=True, hooks=True)
+    assert installs(Path(moved)) == 2
+    assert f" {moved}\n" in (Path(moved) / STAMP).read_text(encoding="utf-8")
+
+
+def test_helm4_second_data_home_survives_removing_the_first(prepared_plugin: PreparedPlugin, tmp_path: Path) -> None:
+    """The README's helm4() recipe installs one checkout into a second HELM_DATA_HOME. The venv was built by the
+    install hook of the first, through its link; remove that first data folder: the second still renders, and
+    nothing is rebuilt (the venv names the checkout's real folder, not the link)."""
+    helm = tool("helm4")
+    env = clean_env(tmp_path / "second")
+    proc = run([helm, "plugin", "install", prepared_plugin.src], env)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    first_link = prepared_plugin.home / "helm-data" / "plugins" / "imagevector"
+    assert first_link.is_symlink()
+    shutil.rmtree(prepared_plugin.home)
+    (prepared_plugin.src / DEFAULT_LOG).unlink(missing_ok=True)
+    proc = run(template_cmd(helm, "--post-renderer", "imagevector", *renderer_args(f"--vector={VECTOR}")), env)
+    log = prepared_plugin.src / DEFAULT_LOG
+    assert proc.returncode == 0, proc.stderr + (log.read_text(encoding="utf-8") if log.exists() else "")
+    assert_rendered(proc.stdout, overwritten=False, hooks=True)
+    assert installs(prepared_plugin.src) == 1
+
+
+def test_launcher_logs_a_plugin_folder_it_cannot_enter(tmp_path: Path) -> None:
+    log = tmp_path / "errors.log"
+    env = clean_env(tmp_path / "home") | {"HELM_PLUGIN_DIR": str(tmp_path / "dangling"),
+                                          "IMAGEVECTOR_LOG_FILE": str(log)}
+    (tmp_path / "dangling").symlink_to(tmp_path / "removed")
+    proc = run(["sh", REPO / LAUNCHER, "render"], env, stdin=POD)
+    assert proc.returncode == 1 and proc.stdout == ""
+    assert f"cannot enter the plugin folder {tmp_path / 'dangling'}" in log.read_text(encoding="utf-8")
 
 
 def installs(src: Path) -> int:

@@ -23,6 +23,8 @@ from readme import recipe
 from tools import tool
 
 ROOT = Path(__file__).resolve().parent.parent
+VERSION = re.search(r'^version\s*=\s*"([^"]+)"', (ROOT / "pyproject.toml").read_text(), re.M).group(1)  # type: ignore[union-attr]
+RELEASE_TAG = f"v{VERSION}"
 _SKIP = {".git", ".venv", ".cache", "__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache", ".hypothesis"}
 
 VECTOR = """\
@@ -121,6 +123,7 @@ def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> HookRepo:
     env = _env(home)
     _git(path, env, "init", "-q")
     rev = _commit_all(path, env, "snapshot of the working tree")
+    _git(path, env, "tag", "-a", RELEASE_TAG, "-m", f"imagevector {VERSION}")  # as docs/releasing.md tags a release
     return HookRepo(path, rev, pre_commit, base / "pre-commit-home", home)
 
 
@@ -156,18 +159,17 @@ def _pre_commit(hook_repo: HookRepo, repo: Path, *args: str) -> subprocess.Compl
 
 
 def _config_from_recipe(hook_repo: HookRepo, write: bool = False) -> str:
-    """The README's .pre-commit-config.yaml, pointed at the copied checkout."""
+    """The README's .pre-commit-config.yaml, pointed at the copied checkout; its `rev` as printed."""
     text = recipe("pre-commit")
     data = yaml.safe_load(text)
     assert data["repos"][0]["repo"].startswith("https://"), "the recipe should show a git URL"
+    assert data["repos"][0]["rev"] == RELEASE_TAG, "the recipe's rev must be the tag of pyproject's version"
     assert {h["id"] for h in data["repos"][0]["hooks"]} == {"imagevector-validate", "imagevector-render-check"}
     lines = []
     for line in text.splitlines():
         stripped = line.strip()
         if stripped.startswith("- repo:"):
             line = line.split("repo:")[0] + f"repo: {hook_repo.path}"
-        elif stripped.startswith("rev:"):
-            line = line.split("rev:")[0] + f"rev: {hook_repo.rev}"
         elif write and stripped == "# args: [--write]":
             line = line.replace("# args", "args")
         lines.append(line)
@@ -200,8 +202,15 @@ def test_hooks_file_declares_the_two_hooks() -> None:
 
 
 def test_try_repo_validate_and_render_check_pass(hook_repo: HookRepo, user_repo: Path) -> None:
-    for hook in ("imagevector-validate", "imagevector-render-check"):
-        proc = _pre_commit(hook_repo, user_repo, "try-repo", str(hook_repo.path), hook, "--all-files")
+    """validate: the docs' `pre-commit try-repo` line as printed (with --ref the release tag), only the placeholder
+    URL replaced by the hook repository; render-check: the same without --ref (HEAD)."""
+    command = recipe("pre-commit-try").strip()
+    assert command.startswith("pre-commit try-repo https://") and f"--ref {RELEASE_TAG} " in command
+    printed = command.split()
+    printed[2] = str(hook_repo.path)
+    assert printed[3] == "imagevector-validate"
+    for args in (printed[1:], ["try-repo", str(hook_repo.path), "imagevector-render-check", "--all-files"]):
+        proc = _pre_commit(hook_repo, user_repo, *args)
         assert proc.returncode == 0, proc.stdout + proc.stderr
         assert "Passed" in proc.stdout, proc.stdout
 

@@ -39,3 +39,40 @@ def test_run_the_main_job_from_a_fresh_copy(tmp_path: Path) -> None:
     assert "image: quay.io/brancz/kube-rbac-proxy:v0.18.1" in out
     assert "kind: ConfigMap" in out and "IMAGEVECTOR_OVERWRITE" in out
     assert "image: gardenlet\n" not in out  # the vector name was rendered
+
+
+# Pages other branches add to docs/; the README links them already. Listed here, not guessed: any other link to
+# a missing file is an error.
+UPCOMING_PAGES = {"docs/rendering-rules.md", "docs/warnings-and-strict.md", "docs/air-gapped.md", "docs/fleet.md",
+                  "docs/security.md"}
+_LINK = re.compile(r"\]\(([^)#\s]+)(?:#[^)]*)?\)")
+
+
+def test_readme_is_short_and_links_resolve() -> None:
+    from readme import doc_files
+
+    assert len((ROOT / "README.md").read_text().splitlines()) <= 200
+    for page in doc_files():
+        for target in _LINK.findall(page.read_text()):
+            if re.match(r"\w+://", target):
+                continue
+            path = (page.parent / target).resolve()
+            rel = path.relative_to(ROOT).as_posix() if path.is_relative_to(ROOT) else str(path)
+            assert path.exists() or rel in UPCOMING_PAGES, f"{page.relative_to(ROOT)}: broken link {target}"
+
+
+def test_every_docs_page_is_linked_from_the_readme() -> None:
+    readme = (ROOT / "README.md").read_text()
+    for page in sorted((ROOT / "docs").glob("*.md")):
+        assert f"](docs/{page.name})" in readme, f"README.md does not link docs/{page.name}"
+
+
+def test_recipes_come_from_readme_and_docs() -> None:
+    from readme import recipes
+
+    found = recipes()
+    # one Helm, one Kustomize and one pre-commit recipe in the README itself (the same text as in their pages)
+    in_readme = re.findall(r"^```\w+ recipe=([\w.-]+)", (ROOT / "README.md").read_text(), re.M)
+    assert in_readme == ["helm4", "kustomize", "pre-commit"]
+    for name in ("helm3", "helm4-archive", "kpt", "pre-commit-try", "argocd-local", "functionconfig-schema"):
+        assert name in found

@@ -206,12 +206,22 @@ class _VersionAction(argparse.Action):
 
 
 def _version() -> str:
+    """pyproject.toml's version: from the installed metadata (also inside the .pyz and the Helm plugin archive,
+    which carry the wheel's dist-info), else from the pyproject.toml of a checkout this package runs from."""
     try:
         from importlib.metadata import version
 
         return version("imagevector-renderer")
-    except Exception:  # pragma: no cover - not installed
-        return "unknown"
+    except Exception:  # not installed: a checkout on sys.path
+        import re
+        from pathlib import Path
+
+        try:
+            text = (Path(__file__).resolve().parent.parent.parent / "pyproject.toml").read_text(encoding="utf-8")
+        except OSError:
+            return "unknown"
+        found = re.search(r'^version\s*=\s*"([^"]+)"', text, re.M)
+        return found.group(1) if found else "unknown"
 
 
 def settings_from_args(args: argparse.Namespace, env: Mapping[str, str], base: Settings | None = None) -> Settings:

@@ -105,21 +105,32 @@ _BOOTSTRAP = (
 )
 
 
-def plugin_script(python: str) -> str:
-    """The executable's text: this interpreter, by absolute path, running `imagevector legacy-plugin`."""
+def plugin_script(python: str, bundle: str | None = None) -> str:
+    """The executable's text: this interpreter, by absolute path, running `imagevector legacy-plugin` (from the
+    .pyz or bundle folder it was installed from, if any)."""
+    if bundle:
+        run = f'exec {shlex.quote(python)} -I {shlex.quote(bundle)} legacy-plugin "$@"\n'
+    else:
+        run = f'exec {shlex.quote(python)} -c {shlex.quote(_BOOTSTRAP)} "$@"\n'
     return (
         "#!/bin/sh\n"
         f"{_MARKER} for kustomize legacy exec plugins.\n"
         f"# kustomize calls it with the path of a temporary copy of the {KIND} config, in the kustomization root;\n"
         "# this runs `imagevector legacy-plugin CONFIG` with the Python that installed it.\n"
-        f'exec {shlex.quote(python)} -c {shlex.quote(_BOOTSTRAP)} "$@"\n'
+        + run
     )
 
 
-def install(root: str, python: str, force: bool) -> tuple[str, bool]:
+def _bundle() -> str | None:
+    """The .pyz or bundle folder this process runs from (scripts/bundle-main.py records it), else None."""
+    bundle = getattr(sys.modules.get(__package__ or ""), "__bundle__", None)
+    return os.path.abspath(bundle) if isinstance(bundle, str) else None
+
+
+def install(root: str, python: str, force: bool, bundle: str | None = None) -> tuple[str, bool]:
     """Write the plugin executable atomically; (path, whether anything was written)."""
     path = plugin_path(root)
-    text = plugin_script(python)
+    text = plugin_script(python, bundle)
     try:
         with open(path, encoding="utf-8") as handle:
             current: str | None = handle.read()
@@ -153,7 +164,7 @@ def _cmd_install(args: argparse.Namespace) -> int:
     if args.print_path:
         print(plugin_path(root))
         return 0
-    path, written = install(root, os.path.abspath(sys.executable), args.force)
+    path, written = install(root, os.path.abspath(sys.executable), args.force, _bundle())
     print(path)
     print(
         f"{'installed' if written else 'already installed'}: kustomize legacy exec plugin {GROUP}/{VERSION} {KIND}; "

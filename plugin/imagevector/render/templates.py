@@ -79,6 +79,13 @@ class _Sandbox(ImmutableSandboxedEnvironment):
         return super().call_binop(context, operator, left, right)
 
 
+def _builtin_source(name: str) -> str | None:
+    from importlib.resources import files
+
+    resource = files("imagevector.templates").joinpath(name)
+    return resource.read_text(encoding="utf-8") if resource.is_file() else None
+
+
 class Templates:
     """Renders a template and parses its output; a user folder overrides templates of the same name.
 
@@ -86,7 +93,11 @@ class Templates:
     """
 
     def __init__(self, user_dir: str | None = None, root: str | None = None) -> None:
-        loaders: list[jinja2.BaseLoader] = [jinja2.FileSystemLoader(builtin_dir())]
+        builtin = builtin_dir()
+        # Inside a zipapp (run without extracting) the built-in templates are no folder: read them as resources.
+        loaders: list[jinja2.BaseLoader] = [
+            jinja2.FileSystemLoader(builtin) if os.path.isdir(builtin) else jinja2.FunctionLoader(_builtin_source)
+        ]
         self.user_dir = user_dir
         if user_dir:
             if not os.path.isdir(user_dir):
