@@ -305,12 +305,14 @@ def bench_helm3(bin_dir: Path, runs: int, res: dict[str, Any]) -> None:
     wall(base, None, plain_out, env)
     wall(post, None, post_out, env)
     changed = check_chart(plain_out, post_out, want, "helm3")
-    a, b = [], []
+    cat = [*base, "--post-renderer", shutil.which("cat") or "/bin/cat"]  # Helm's own cost of a post-renderer
+    a, b, c = [], [], []
     for _ in range(runs):
         a.append(wall(base, None, plain_out, env))
         b.append(wall(post, None, post_out, env))
+        c.append(wall(cat, None, d / "cat.out.yaml", env))
     res["helm3"] = {"documents": len(by_identity(plain_out.read_text())), "changed": changed, "plain": med(a),
-                    "post": med(b), "diff": med(b) - med(a)}
+                    "post": med(b), "diff": med(b) - med(a), "cat": med(c), "cat_diff": med(c) - med(a)}
     print(f"helm3: {res['helm3']}", file=sys.stderr)
 
 
@@ -341,6 +343,16 @@ def helm4_plugin(d: Path) -> tuple[Path, dict[str, str]]:
         if proc.returncode != 0:
             raise Failed(f"helm4 plugin install: {proc.stdout}{proc.stderr}")
         stamp.write_text(want)
+    if not (Path(env["HELM_DATA_HOME"]) / "plugins" / "catpr").exists():
+        cat = d / "catpr"  # a post-renderer plugin that runs `cat`: Helm 4's own cost of a plugin
+        cat.mkdir(exist_ok=True)
+        (cat / "plugin.yaml").write_text("apiVersion: v1\ntype: postrenderer/v1\nname: catpr\nversion: 0.1.0\n"
+                                         "runtime: subprocess\nruntimeConfig:\n  platformCommand:\n"
+                                         "  - command: cat\n", encoding="utf-8")
+        proc = subprocess.run([str(HELM4), "plugin", "install", str(cat)], env=env, capture_output=True, text=True,
+                              check=False, timeout=120)
+        if proc.returncode != 0:
+            raise Failed(f"helm4 plugin install (cat): {proc.stdout}{proc.stderr}")
     return src, env
 
 
@@ -362,16 +374,19 @@ def bench_helm4(bin_dir: Path, runs: int, res: dict[str, Any]) -> None:
     changed = check_chart(plain_out, post_out, want, "helm4")
     wall(post, None, post_out, regular_env)
     check_chart(plain_out, post_out, want, "helm4 (IMAGEVECTOR_BIN)")
-    a, b, c = [], [], []
+    cat = [*base, "--post-renderer", "catpr"]
+    a, b, c, e = [], [], [], []
     for _ in range(runs):
         a.append(wall(base, None, plain_out, env))
         b.append(wall(post, None, post_out, env))
         c.append(wall(post, None, post_out, regular_env))
+        e.append(wall(cat, None, d / "cat.out.yaml", env))
     venv = src / ".plugin-venv"
     editable = any(p.name.startswith("__editable__") for p in venv.rglob("__editable__*"))
     res["helm4"] = {"documents": len(by_identity(plain_out.read_text())), "changed": changed, "plain": med(a),
                     "post": med(b), "diff": med(b) - med(a), "post_regular_bin": med(c),
-                    "diff_regular_bin": med(c) - med(a), "launcher_venv_editable": editable}
+                    "diff_regular_bin": med(c) - med(a), "launcher_venv_editable": editable, "cat": med(e),
+                    "cat_diff": med(e) - med(a)}
     print(f"helm4: {res['helm4']}", file=sys.stderr)
 
 
@@ -484,7 +499,9 @@ def report(res: dict[str, Any]) -> str:
         h = res.get(face)
         if h and "post" in h:
             text = (f"{face} template of bench/chart ({h['documents']} documents, {h['changed']} images changed): "
-                    f"{h['plain']:.3f} s without, {h['post']:.3f} s with the post-renderer (+{h['diff']:.3f} s)")
+                    f"{h['plain']:.3f} s without, {h['post']:.3f} s with the post-renderer (+{h['diff']:.3f} s); "
+                    f"with `cat` as the post-renderer{' plugin' if face == 'helm4' else ''} {h['cat']:.3f} s "
+                    f"(+{h['cat_diff']:.3f} s: Helm's own cost)")
             if face == "helm4":
                 text += (f"; with IMAGEVECTOR_BIN = the regular install {h['post_regular_bin']:.3f} s "
                          f"(+{h['diff_regular_bin']:.3f} s); the launcher's venv is "
