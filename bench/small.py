@@ -69,7 +69,7 @@ REGULAR = OUT / "venv-regular"
 EDITABLE_BIN = Path(sys.executable).parent
 STYLES = ROOT / "tests" / "golden" / "styles"
 SMALL = (1, 10, 50, 100, 500)
-SECTIONS = ("floor", "small", "nothing", "helm3", "helm4", "krm", "large", "50mb")
+SECTIONS = ("floor", "small", "nothing", "helm3", "helm4", "krm", "large", "50mb", "mins")
 
 
 # --- timing ---------------------------------------------------------------------------------------------
@@ -460,6 +460,49 @@ def bench_50mb(bin_dir: Path, runs: int, res: dict[str, Any]) -> None:
     print(f"50mb: {res['50mb']}", file=sys.stderr)
 
 
+def bench_mins(bin_dir: Path, runs: int, res: dict[str, Any]) -> None:
+    """The start-up-bound commands interleaved, R rounds, min and median: on a loaded machine the minimum
+    is the figure least disturbed by other processes."""
+    d, values = prepare(1), OUT / "values.yaml"
+    py = str(bin_dir / "python")
+    vector = d / "images.yaml"
+    m = minimal_kustomization(d)
+    cmds: dict[str, tuple[list[str], Path | None, dict[str, str] | None]] = {
+        "python -c pass": ([py, "-c", "pass"], None, None),
+        "python -c 'import yaml'": ([py, "-c", "import yaml"], None, None),
+        "bare libyaml event pass + write, 1 doc": ([py, *EVENTS[1:]], d / "stream.yaml", None),
+        "imagevector render, 1 doc (regular install)": (render_cmd(bin_dir, d), d / "stream.yaml", None),
+        "imagevector render, 1 doc (editable install)": (render_cmd(EDITABLE_BIN, d), d / "stream.yaml", None),
+        "kustomize build, 1 doc (only the images used)": ([str(KUSTOMIZE), "build", str(m)], None, None),
+    }
+    if HELM3.exists():
+        env3 = helm_env(OUT / "helm3" / "home")
+        base3 = [str(HELM3), "template", "bench", str(BENCH / "chart"), "-f", str(values)]
+        cmds["helm3 template"] = (base3, None, env3)
+        cmds["helm3 template --post-renderer cat"] = ([*base3, "--post-renderer", shutil.which("cat") or "cat"],
+                                                      None, env3)
+        cmds["helm3 template --post-renderer imagevector"] = ([*base3, "--post-renderer", str(bin_dir / "imagevector"),
+                                                               *post_args("render", "--vector", str(vector),
+                                                                          "--target-version", TARGET_VERSION)],
+                                                              None, env3)
+    if HELM4.exists() and (OUT / "helm4" / "src.stamp").exists():
+        env4 = helm_env(OUT / "helm4" / "home")
+        base4 = [str(HELM4), "template", "bench", str(BENCH / "chart"), "-f", str(values)]
+        post4 = [*base4, "--post-renderer", "imagevector",
+                 *post_args(f"--vector={vector}", f"--target-version={TARGET_VERSION}")]
+        cmds["helm4 template"] = (base4, None, env4)
+        cmds["helm4 template --post-renderer catpr (a cat plugin)"] = ([*base4, "--post-renderer", "catpr"], None, env4)
+        cmds["helm4 template --post-renderer imagevector (plugin)"] = (post4, None, env4)
+        cmds["helm4 … plugin with IMAGEVECTOR_BIN = regular install"] = (
+            post4, None, {**env4, "IMAGEVECTOR_BIN": str(bin_dir / "imagevector")})
+    found: dict[str, list[float]] = {name: [] for name in cmds}
+    out = OUT / "mins.out"
+    for _ in range(runs):
+        for name, (cmd, stdin, env) in cmds.items():
+            found[name].append(wall(cmd, stdin, out, env))
+    res["mins"] = {name: summary(values) for name, values in found.items()}
+
+
 # --- report -----------------------------------------------------------------------------------------------
 
 def ratio(a: float, b: float) -> str:
@@ -488,6 +531,11 @@ def report(res: dict[str, Any]) -> str:
             lines.append(f"| {row['n']} | {row['bytes'] / 1e3:.1f} | {row['changed']} | {row['iv']:.3f} | "
                          f"{row['k']:.3f} | {ratio(row['iv'], row['k'])} | {row['km']:.3f} ({row['km_entries']}) | "
                          f"{ratio(row['iv'], row['km'])} | {' | '.join(rounds)} |")
+        lines.append("")
+    if "mins" in res:
+        lines += [f"Start-up-bound commands, interleaved, {res['mins_runs']} rounds:", "",
+                  "| command | min s | median s |", "|---|---:|---:|"]
+        lines += [f"| {name} | {row['min']:.3f} | {row['median']:.3f} |" for name, row in res["mins"].items()]
         lines.append("")
     extra = []
     if "nothing" in res:
@@ -567,6 +615,9 @@ def main(argv: list[str] | None = None) -> int:
             bench_large(bin_dir, min(runs, 5), res, not args.no_kustomize_large)
         if "50mb" in wanted:
             bench_50mb(bin_dir, 1 if args.quick else 2, res)
+        if "mins" in wanted:
+            res["mins_runs"] = 3 * runs
+            bench_mins(bin_dir, 3 * runs, res)
     except Failed as exc:
         print(f"bench: verification failed: {exc}", file=sys.stderr)
         return 1
