@@ -547,12 +547,12 @@ def report(res: dict[str, Any]) -> str:
         h = res.get(face)
         if h and "post" in h:
             text = (f"{face} template of bench/chart ({h['documents']} documents, {h['changed']} images changed): "
-                    f"{h['plain']:.3f} s without, {h['post']:.3f} s with the post-renderer (+{h['diff']:.3f} s); "
+                    f"{h['plain']:.3f} s without, {h['post']:.3f} s with the post-renderer ({h['diff']:+.3f} s); "
                     f"with `cat` as the post-renderer{' plugin' if face == 'helm4' else ''} {h['cat']:.3f} s "
-                    f"(+{h['cat_diff']:.3f} s: Helm's own cost)")
+                    f"({h['cat_diff']:+.3f} s: Helm's own cost)")
             if face == "helm4":
                 text += (f"; with IMAGEVECTOR_BIN = the regular install {h['post_regular_bin']:.3f} s "
-                         f"(+{h['diff_regular_bin']:.3f} s); the launcher's venv is "
+                         f"({h['diff_regular_bin']:+.3f} s); the launcher's venv is "
                          f"{'editable' if h['launcher_venv_editable'] else 'a regular install'}")
             extra.append(text)
         elif h:
