@@ -428,6 +428,28 @@ def test_helm4_two_concurrent_first_uses_install_once(tmp_path: Path) -> None:
     assert f" {moved}\n" in (Path(moved) / STAMP).read_text(encoding="utf-8")
 
 
+def test_helm4_venv_that_stops_importing_is_rebuilt_in_the_render(tmp_path: Path) -> None:
+    """The stamp still matches but the venv no longer imports imagevector (its editable hook is gone): the render
+    itself notices (exit 86 before reading stdin), the launcher rebuilds once, logs why, and renders."""
+    helm = tool("helm4")
+    src = copy_checkout(tmp_path / "imagevector")
+    env = clean_env(tmp_path / "home")
+    link_plugin(env, src)
+    cmd = template_cmd(helm, "--post-renderer", "imagevector", *renderer_args(
+        f"--vector={VECTOR}", f"--overwrite={OVERWRITE}", f"--wire={WIRE}"))
+    assert run(cmd, env).returncode == 0
+    hooks = list((src / ".plugin-venv").glob("lib/python*/site-packages/__editable__*imagevector*"))
+    assert hooks
+    for hook in hooks:
+        hook.unlink()
+    proc = run(cmd, env)
+    log = (src / DEFAULT_LOG).read_text(encoding="utf-8") if (src / DEFAULT_LOG).exists() else ""
+    assert proc.returncode == 0, proc.stderr + log
+    assert_rendered(proc.stdout, overwritten=True, hooks=True)
+    assert installs(src) == 2
+    assert "did not start imagevector; rebuilding it" in log
+
+
 def test_helm4_second_data_home_survives_removing_the_first(prepared_plugin: PreparedPlugin, tmp_path: Path) -> None:
     """The README's helm4() recipe installs one checkout into a second HELM_DATA_HOME. The venv was built by the
     install hook of the first, through its link; remove that first data folder: the second still renders, and
