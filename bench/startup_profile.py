@@ -65,7 +65,7 @@ def compile_(p, f):
     return result
 re._compile = compile_
 import yaml  # the floor's regexes are not ours
-import imagevector.cli, imagevector.render.command
+import imagevector.cli, imagevector.commands.render
 for (mod, kind), spent in sorted(cost.items()):
     print(f"{mod}\t{kind}\t{count[(mod, kind)]}\t{spent}")
 """
@@ -74,7 +74,7 @@ MAIN = r"""
 import functools, io, sys, time
 argv = ARGV
 import imagevector.cli as cli
-import imagevector.render.command as cmd
+import imagevector.commands.render as cmd
 T = {}
 def wrap(mod, name, label):
     fn = getattr(mod, name)

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import yaml
 from imagevector.cli import main
-from imagevector.precommit import atomic_write, unified_diff
+from imagevector.commands.render_check import atomic_write, unified_diff
 from readme import recipe
 from tools import tool
 

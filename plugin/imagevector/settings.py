@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import dataclasses
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from . import semver
 from .errors import UserError
@@ -36,9 +38,10 @@ ENV_KUBE_VERSION = "KUBE_VERSION"  # set by Argo CD for config management plugin
 
 @dataclass
 class Settings:
-    """What the user asked for, before any file is read. Later sources fill only what is still unset."""
+    """What the user asked for about the vector: one layer (flags, a config, the environment) or all of them
+    merged by `layer` (None, "" and [] are unset)."""
 
-    vectors: list[TextSource] = field(default_factory=list)
+    vectors: list[TextSource] = field(default_factory=list)  # later files merge over earlier ones
     overwrites: list[TextSource] = field(default_factory=list)
     components: TextSource | None = None
     target_version: str | None = None
@@ -91,29 +94,94 @@ def check_options(options: FindOptions) -> None:
         raise UserError(problems)
 
 
-def apply_env(settings: Settings, env: Mapping[str, str]) -> None:
-    """Environment variables fill what flags and config left unset (the original honours the first three)."""
-    if not settings.vectors and env.get(ENV_VECTOR):
-        settings.vectors = [read_source(env[ENV_VECTOR], f"image vector (${ENV_VECTOR})")]
-    if not settings.overwrites and env.get(ENV_OVERWRITE):
-        settings.overwrites = [read_source(env[ENV_OVERWRITE], f"overwrite (${ENV_OVERWRITE})")]
-    if settings.components is None and env.get(ENV_COMPONENTS):
-        settings.components = read_source(env[ENV_COMPONENTS], f"component overwrite (${ENV_COMPONENTS})")
-    if settings.target_version is None:
-        settings.target_version = env.get(ENV_TARGET_VERSION) or env.get(ENV_KUBE_VERSION) or None
-    if settings.runtime_version is None:
-        settings.runtime_version = env.get(ENV_RUNTIME_VERSION) or None
-    if settings.architecture is None:
-        settings.architecture = env.get(ENV_ARCHITECTURE) or None
-    if settings.version_field is None and env.get(ENV_VERSION_FIELD):
-        value = env[ENV_VERSION_FIELD]
-        if value not in ("constraint", "label"):
-            raise UserError(f"${ENV_VERSION_FIELD}: {value!r} is unknown; use constraint or label")
-        settings.version_field = value  # type: ignore[assignment]
-    if settings.strict is None and env.get(ENV_STRICT):
-        settings.strict = parse_bool(env[ENV_STRICT], f"${ENV_STRICT}")
-    if settings.mirrors is None and env.get(ENV_MIRRORS):
-        settings.mirrors = mirror_rules(split_rules(env[ENV_MIRRORS]), f"${ENV_MIRRORS}")
+def parse_version_field(value: str, where: str) -> VersionField:
+    """`constraint` or `label`, from any source; anything else is refused the same way everywhere."""
+    if value == "constraint":
+        return "constraint"
+    if value == "label":
+        return "label"
+    raise UserError(f"{where}: {value!r} is unknown; use constraint or label")
+
+
+def is_unset(value: object) -> bool:
+    """None, "" and [] are unset (a later source may fill them); (), False and 0 are values."""
+    return value is None or value == "" or (isinstance(value, list) and not value)
+
+
+T = TypeVar("T")
+
+
+def layer(*sources: T) -> T:
+    """The one precedence merge: `sources` in order of precedence (flags, config, environment; an inline
+    render-check entry, its config file). A field takes the first set value; fields marked `concat` add up in
+    that order; a field marked `nested` (a dataclass) is layered field by field; fields marked `follows=NAME` come from the
+    source that gave NAME (e.g. the folder that confines a templates folder)."""
+    first = sources[0]
+    assert dataclasses.is_dataclass(first) and not isinstance(first, type)
+    values: dict[str, Any] = {}
+    chosen: dict[str, Any] = {}
+    for spec in dataclasses.fields(first):
+        if not spec.init:
+            continue
+        items = [getattr(source, spec.name) for source in sources]
+        if spec.metadata.get("concat"):
+            values[spec.name] = [item for value in items for item in value]
+        elif spec.metadata.get("nested"):
+            values[spec.name] = layer(*items)
+        elif "follows" in spec.metadata:
+            continue
+        else:
+            source = next((s for s, v in zip(sources, items, strict=True) if not is_unset(v)), sources[-1])
+            chosen[spec.name] = source
+            values[spec.name] = getattr(source, spec.name)
+    for spec in dataclasses.fields(first):
+        if "follows" in spec.metadata:
+            values[spec.name] = getattr(chosen[spec.metadata["follows"]], spec.name)
+    return type(first)(**values)
+
+
+def from_env(
+    env: Mapping[str, str], given: Settings | None = None, read_files: bool = True, only: Collection[str] = ()
+) -> Settings:
+    """The environment's layer (the original honours the first three variables). A file is read only with
+    `read_files`, for a setting that `given` (the flags and config merged) leaves unset; `only`: these fields."""
+    given = given or Settings()
+
+    def wanted(name: str, file: bool = False) -> bool:
+        if only and name not in only:
+            return False
+        return not file or (read_files and is_unset(getattr(given, name)))
+
+    out = Settings()
+    if wanted("vectors", True) and env.get(ENV_VECTOR):
+        out.vectors = [read_source(env[ENV_VECTOR], f"image vector (${ENV_VECTOR})")]
+    if wanted("overwrites", True) and env.get(ENV_OVERWRITE):
+        out.overwrites = [read_source(env[ENV_OVERWRITE], f"overwrite (${ENV_OVERWRITE})")]
+    if wanted("components", True) and env.get(ENV_COMPONENTS):
+        out.components = read_source(env[ENV_COMPONENTS], f"component overwrite (${ENV_COMPONENTS})")
+    if wanted("target_version"):
+        out.target_version = env.get(ENV_TARGET_VERSION) or env.get(ENV_KUBE_VERSION) or None
+    if wanted("runtime_version"):
+        out.runtime_version = env.get(ENV_RUNTIME_VERSION) or None
+    if wanted("architecture"):
+        out.architecture = env.get(ENV_ARCHITECTURE) or None
+    if wanted("version_field") and env.get(ENV_VERSION_FIELD):
+        out.version_field = parse_version_field(env[ENV_VERSION_FIELD], f"${ENV_VERSION_FIELD}")
+    if wanted("strict") and env.get(ENV_STRICT):
+        out.strict = parse_bool(env[ENV_STRICT], f"${ENV_STRICT}")
+    if wanted("mirrors") and given.mirrors is None and env.get(ENV_MIRRORS):
+        out.mirrors = mirror_rules(split_rules(env[ENV_MIRRORS]), f"${ENV_MIRRORS}")
+    return out
+
+
+def with_env(
+    env: Mapping[str, str], *sources: Settings, read_files: bool = True, only: Collection[str] = ()
+) -> Settings:
+    """`sources` (flags, config) layered, then the environment under them (`read_files=False`: only the
+    settings that are not files; `only`: these fields)."""
+    given = layer(*sources) if sources else Settings()
+    return layer(given, from_env(env, given, read_files, only))
+
 
 
 def split_rules(text: str) -> list[str]:

@@ -66,18 +66,13 @@ def load(
 ) -> tuple[ImageVector, VersionField, tuple[Problem, ...]]:
     """The merged vector (base vectors, then overwrites), how to read 'version', and the merge's warnings."""
     from ..inputs import read_source
-    from ..settings import ENV_OVERWRITE, ENV_VECTOR, ENV_VERSION_FIELD, Settings, resolve_settings
+    from ..settings import Settings, resolve_settings, with_env
 
-    settings = Settings(
+    flags = Settings(
         vectors=[read_source(p, "image vector (--vector)") for p in args.vector],
         overwrites=[read_source(p, "overwrite (--overwrite)") for p in args.overwrite],
         version_field=args.version_field,
     )
-    if not settings.vectors and env.get(ENV_VECTOR):
-        settings.vectors = [read_source(env[ENV_VECTOR], f"image vector (${ENV_VECTOR})")]
-    if not settings.overwrites and env.get(ENV_OVERWRITE):
-        settings.overwrites = [read_source(env[ENV_OVERWRITE], f"overwrite (${ENV_OVERWRITE})")]
-    if settings.version_field is None and env.get(ENV_VERSION_FIELD) == "label":
-        settings.version_field = "label"
+    settings = with_env(env, flags, only=("vectors", "overwrites", "version_field"))
     resolved = resolve_settings(settings, check_versions=False)  # a fleet: no one version
     return resolved.vector, resolved.options.version_field, resolved.warnings

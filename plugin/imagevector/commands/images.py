@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..errors import UserError
+from .common import add_vector_arguments, config_from_args, settings_from_args
 
 _EXAMPLES = """examples:
   helm template my-release ./chart | imagevector images
@@ -25,8 +26,6 @@ FORMATS = ("text", "json", "copy", "skopeo")
 
 
 def register(sub: Any) -> None:
-    from ..cli import _common
-
     parser = sub.add_parser(
         "images",
         help="list the image references of manifests on stdin, or of the vector over versions × architectures",
@@ -39,7 +38,7 @@ def register(sub: Any) -> None:
         epilog=_EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    _common(parser)
+    add_vector_arguments(parser)
     from ..fleet import BARE_MINOR_HELP
 
     parser.add_argument("--target-versions", metavar="LIST",
@@ -74,14 +73,11 @@ def _warn(message: str) -> None:
 
 
 def run(args: argparse.Namespace, env: Mapping[str, str] = os.environ) -> int:
-    from ..cli import confinement, settings_from_args
-    from ..render.config import RenderConfig, load_config_file
-    from ..settings import ENV_CONFIG, ENV_MIRRORS
+    from ..render.config import RenderConfig
+    from ..settings import ENV_MIRRORS, with_env
 
-    config_path = args.config or env.get(ENV_CONFIG)
-    root = confinement(args, env).root_for_file(config_path) if config_path else None
-    config = load_config_file(config_path, root) if config_path else RenderConfig()
-    settings = settings_from_args(args, env, config.settings)
+    config = config_from_args(args, env) or RenderConfig()
+    settings = with_env(env, settings_from_args(args), config.settings)
     rules = settings.mirrors or ()
     if args.output == "copy" and not rules:
         raise UserError(f"-o copy: give the mirror rules with --mirror SOURCE=TARGET (or config 'mirrors', "
@@ -137,9 +133,10 @@ def _collect(uses: dict[str, Use], references: Sequence[tuple[str, dict[str, Any
 
 def _from_stream(args: argparse.Namespace, text: str, settings: Any, config: Any) -> list[Use]:
     from ..model import ImageVector
-    from ..render.command import _RESOURCE_LIST, _specs
+    from ..render.fields import default_specs
     from ..render.pipeline import RenderContext, WireOptions, render
     from ..settings import Resolved, resolve_settings
+    from .render import RESOURCE_LIST, field_specs
 
     if settings.vectors:
         resolved = replace(resolve_settings(settings, check_versions=False), mirrors=())  # upstream references
@@ -151,11 +148,12 @@ def _from_stream(args: argparse.Namespace, text: str, settings: Any, config: Any
         options = settings.options()
         check_options(options)
         resolved = Resolved(ImageVector(), ImageVector(), options)
-    if _RESOURCE_LIST.search(text, 0, 1 << 16):
+    if RESOURCE_LIST.search(text, 0, 1 << 16):
         from ..render.krm import frame, load_resource_list
 
         text = frame(load_resource_list(text)["items"])
-    ctx = RenderContext(resolved, _specs(args, config), WireOptions(inject_components=False))
+    specs = (*default_specs(), *field_specs(args), *config.field_specs)
+    ctx = RenderContext(resolved, specs, WireOptions(inject_components=False))
     result = render(text, ctx)
     errors = [str(p) for p in result.problems if p.severity == "error"]
     if errors:

@@ -8,6 +8,7 @@ import sys
 from typing import Any
 
 from ..errors import UserError
+from .common import add_vector_arguments, settings_with_config
 
 _EXAMPLES = """examples:
   imagevector overwrite --vector images.yaml --mirror registry.k8s.io=mirror.example/k8s \\
@@ -18,8 +19,6 @@ _EXAMPLES = """examples:
 
 
 def register(sub: Any) -> None:
-    from ..cli import _common
-
     parser = sub.add_parser(
         "overwrite",
         help="print an overwrite that re-points the vector's images to mirrors",
@@ -31,7 +30,7 @@ def register(sub: Any) -> None:
         epilog=_EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    _common(parser)
+    add_vector_arguments(parser)
     parser.add_argument("--config", metavar="FILE",
                         help="take the settings (mirrors included) from an ImageVectorRenderer or ConfigMap")
     parser.add_argument("--components", action="store_true",
@@ -42,16 +41,9 @@ def register(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from .. import mirror
-    from ..cli import confinement, settings_from_args
-    from ..settings import ENV_CONFIG, ENV_MIRRORS, resolve_settings
+    from ..settings import ENV_MIRRORS, resolve_settings
 
-    config_path = args.config or os.environ.get(ENV_CONFIG)
-    base = None
-    if config_path:
-        from ..render.config import load_config_file
-
-        base = load_config_file(config_path, confinement(args, os.environ).root_for_file(config_path)).settings
-    resolved = resolve_settings(settings_from_args(args, os.environ, base), check_versions=False)
+    resolved = resolve_settings(settings_with_config(args, os.environ), check_versions=False)
     if not resolved.mirrors:
         raise UserError(f"no mirror rules; give --mirror SOURCE=TARGET (e.g. {mirror.RULE_EXAMPLE}), "
                         f"config 'mirrors' or ${ENV_MIRRORS}")

@@ -6,8 +6,8 @@ The same document serves `--config FILE`, the KRM functionConfig and the legacy 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import yaml
@@ -17,9 +17,10 @@ from ..errors import UserError
 from ..inputs import TextSource, read_source
 from ..mirror import MirrorRule, parse_rules
 from ..model import shorten
-from ..settings import Settings
-from .fields import FieldSpec, parse_path
-from .pipeline import ComponentTarget, WireTarget
+from ..settings import Settings, layer, parse_version_field, resolve_settings, split_rules, with_env
+from .fields import FieldSpec, default_specs, parse_path
+from .pipeline import ComponentTarget, RenderContext, WireOptions, WireTarget
+from .scan import Limits
 
 API_GROUP = "imagevector.dev"
 API_VERSION = f"{API_GROUP}/v1alpha1"
@@ -40,17 +41,46 @@ _NO_WIDENING = (
 )
 
 
+_CONCAT = {"concat": True}
+
+
 @dataclass
 class RenderConfig:
-    settings: Settings = field(default_factory=Settings)
-    field_specs: list[FieldSpec] = field(default_factory=list)
-    wire: list[WireTarget] = field(default_factory=list)
-    components: list[ComponentTarget] = field(default_factory=list)
+    """Every setting of a render, from one source (flags, a config file, an inline render-check entry) or
+    several merged by `settings.layer` (None = unset; lists of field specs and targets add up)."""
+
+    settings: Settings = field(default_factory=Settings, metadata={"nested": True})
+    field_specs: list[FieldSpec] = field(default_factory=list, metadata=_CONCAT)
+    wire: list[WireTarget] = field(default_factory=list, metadata=_CONCAT)
+    components: list[ComponentTarget] = field(default_factory=list, metadata=_CONCAT)
     inject_components: bool | None = None
     hashed_names: bool | None = None
     replace_env: bool | None = None
     templates: str | None = None
-    templates_root: str | None = None  # the root that confines the templates folder's files
+    # the root that confines the templates folder's files: that of the source that named the folder
+    templates_root: str | None = field(default=None, metadata={"follows": "templates"})
+
+
+def merged(env: Mapping[str, str], *sources: RenderConfig) -> RenderConfig:
+    """`sources` in order of precedence (flags, then a config), then the environment under them."""
+    config = layer(*sources)
+    return replace(config, settings=with_env(env, config.settings))
+
+
+def build_context(options: RenderConfig, limits: Limits | None = None, trust_input: bool = False) -> RenderContext:
+    """Read and merge the files the options name: what the pipeline renders with."""
+    resolved = resolve_settings(options.settings)
+    wire = WireOptions(
+        targets=tuple(options.wire),
+        components=tuple(options.components),
+        inject_components=options.inject_components is not False,
+        hashed_names=bool(options.hashed_names),
+        replace_env=bool(options.replace_env),
+        templates=options.templates,
+        templates_root=options.templates_root,
+    )
+    specs = default_specs() + tuple(options.field_specs)
+    return RenderContext(resolved, specs, wire, limits or Limits(), trust_input)
 
 
 class _Reader:
@@ -60,14 +90,16 @@ class _Reader:
     allowed every path).
     """
 
-    def __init__(self, name: str, base_dir: str, root: str | None) -> None:
+    def __init__(self, name: str, base_dir: str, root: str | None, spec: str = "spec.", sep: str = ": ") -> None:
         self.name = name
         self.base_dir = base_dir
         self.root = root
+        self.spec = spec  # how the settings' mapping is named in field paths ("" for a render-check entry)
+        self.sep = sep  # between the name and a field path
         self.problems: list[str] = []
 
     def fail(self, path: str, message: str) -> None:
-        self.problems.append(f"{self.name}: {path}: {message}")
+        self.problems.append(f"{self.name}{self.sep}{path}: {message}")
 
     def string(self, value: Any, path: str) -> str | None:
         if value is None:
@@ -116,7 +148,7 @@ class _Reader:
         if full is None:
             return None
         try:
-            return read_source(full, f"{what} ({self.name}: {path})")
+            return read_source(full, f"{what} ({self.name}{self.sep}{path})")
         except UserError as exc:
             self.problems.extend(exc.lines)
             return None
@@ -174,6 +206,17 @@ def parse_config(data: Any, name: str, base_dir: str, root: str | None) -> Rende
     return config
 
 
+def parse_spec(spec: Any, name: str, base_dir: str, root: str | None) -> RenderConfig:
+    """The settings of an {KIND} spec written inline under `name` (a render-check entry): field paths are
+    `NAME.FIELD`."""
+    reader = _Reader(name, base_dir, root, spec="", sep=".")
+    config = RenderConfig()
+    _spec(spec, reader, config)
+    if reader.problems:
+        raise UserError(reader.problems)
+    return config
+
+
 def _configmap(data: dict[str, Any], reader: _Reader, config: RenderConfig) -> None:
     values = data.get("data") or {}
     if not isinstance(values, dict):
@@ -182,27 +225,25 @@ def _configmap(data: dict[str, Any], reader: _Reader, config: RenderConfig) -> N
     for key in values:
         if key not in _CONFIGMAP_KEYS:
             reader.fail(f"data.{key}", f"unknown key; expected one of {', '.join(sorted(_CONFIGMAP_KEYS))}")
-    _common(values, "data", reader, config)
+    _common(values, "data.", reader, config)
 
 
 def _common(values: dict[str, Any], prefix: str, reader: _Reader, config: RenderConfig) -> None:
     s = config.settings
-    s.vectors = reader.sources(values.get("vector"), values.get("vectors"), f"{prefix}.vector", "image vector")
-    s.overwrites = reader.sources(values.get("overwrite"), values.get("overwrites"), f"{prefix}.overwrite", "overwrite")
-    s.components = reader.source(values.get("componentsOverwrite"), f"{prefix}.componentsOverwrite",
+    s.vectors = reader.sources(values.get("vector"), values.get("vectors"), f"{prefix}vector", "image vector")
+    s.overwrites = reader.sources(values.get("overwrite"), values.get("overwrites"), f"{prefix}overwrite", "overwrite")
+    s.components = reader.source(values.get("componentsOverwrite"), f"{prefix}componentsOverwrite",
                                  "component overwrite")
-    s.target_version = reader.version(values.get("targetVersion"), f"{prefix}.targetVersion")
-    s.runtime_version = reader.version(values.get("runtimeVersion"), f"{prefix}.runtimeVersion")
-    s.architecture = reader.string(values.get("architecture"), f"{prefix}.architecture")
-    s.strict = reader.boolean(values.get("strict"), f"{prefix}.strict")
+    s.target_version = reader.version(values.get("targetVersion"), f"{prefix}targetVersion")
+    s.runtime_version = reader.version(values.get("runtimeVersion"), f"{prefix}runtimeVersion")
+    s.architecture = reader.string(values.get("architecture"), f"{prefix}architecture")
+    s.strict = reader.boolean(values.get("strict"), f"{prefix}strict")
     if values.get("mirrors") is not None:
-        s.mirrors = _mirrors(values["mirrors"], f"{prefix}.mirrors", reader)
+        s.mirrors = _mirrors(values["mirrors"], f"{prefix}mirrors", reader)
 
 
 def _mirrors(value: Any, path: str, reader: _Reader) -> tuple[MirrorRule, ...] | None:
     """`mirrors: [{source: …, target: …}]`, a list of `SOURCE=TARGET` strings, or one string of them."""
-    from ..settings import split_rules
-
     texts: list[str] = []
     if isinstance(value, str):
         texts = split_rules(value)
@@ -236,16 +277,16 @@ def _mirrors(value: Any, path: str, reader: _Reader) -> tuple[MirrorRule, ...] |
 def _spec(spec: dict[str, Any], reader: _Reader, config: RenderConfig) -> None:
     for key in spec:
         if key not in _SPEC_FIELDS:
-            reader.fail(f"spec.{key}", f"unknown field; expected one of {', '.join(sorted(_SPEC_FIELDS))}")
-    if reader.boolean(spec.get("allowPathsOutside"), "spec.allowPathsOutside"):
-        reader.fail("spec.allowPathsOutside", f"is no longer supported: {_NO_WIDENING}")
-    _common(spec, "spec", reader, config)
-    version_field = reader.string(spec.get("versionField"), "spec.versionField")
+            reader.fail(f"{reader.spec}{key}", f"unknown field; expected one of {', '.join(sorted(_SPEC_FIELDS))}")
+    if reader.boolean(spec.get("allowPathsOutside"), f"{reader.spec}allowPathsOutside"):
+        reader.fail(f"{reader.spec}allowPathsOutside", f"is no longer supported: {_NO_WIDENING}")
+    _common(spec, reader.spec, reader, config)
+    version_field = reader.string(spec.get("versionField"), f"{reader.spec}versionField")
     if version_field is not None:
-        if version_field in ("constraint", "label"):
-            config.settings.version_field = version_field  # type: ignore[assignment]
-        else:
-            reader.fail("spec.versionField", "must be constraint or label")
+        try:
+            config.settings.version_field = parse_version_field(version_field, f"{reader.spec}versionField")
+        except UserError:
+            reader.fail(f"{reader.spec}versionField", "must be constraint or label")
     for where, get, item in _entries(spec, "fieldSpecs", ("kind", "group", "path", "podSpecPath"), reader):
         kind = get("kind")
         path, pod_path = item.get("path"), item.get("podSpecPath")
@@ -279,12 +320,12 @@ def _spec(spec: dict[str, Any], reader: _Reader, config: RenderConfig) -> None:
         config.components.append(
             ComponentTarget(name, get("kind") or "Deployment", get("namespace"), get("workload"), get("container"))
         )
-    config.inject_components = reader.boolean(spec.get("injectComponents"), "spec.injectComponents")
-    config.hashed_names = reader.boolean(spec.get("hashedConfigMapNames"), "spec.hashedConfigMapNames")
-    config.replace_env = reader.boolean(spec.get("replaceEnv"), "spec.replaceEnv")
-    templates = reader.string(spec.get("templates"), "spec.templates")
+    config.inject_components = reader.boolean(spec.get("injectComponents"), f"{reader.spec}injectComponents")
+    config.hashed_names = reader.boolean(spec.get("hashedConfigMapNames"), f"{reader.spec}hashedConfigMapNames")
+    config.replace_env = reader.boolean(spec.get("replaceEnv"), f"{reader.spec}replaceEnv")
+    templates = reader.string(spec.get("templates"), f"{reader.spec}templates")
     if templates is not None:
-        config.templates = reader.resolve_path(templates, "spec.templates")
+        config.templates = reader.resolve_path(templates, f"{reader.spec}templates")
         config.templates_root = reader.root
 
 
@@ -292,8 +333,8 @@ def _entries(
     spec: dict[str, Any], key: str, allowed: tuple[str, ...], reader: _Reader
 ) -> Iterator[tuple[str, Callable[[str], str | None], dict[str, Any]]]:
     """(path, string getter, mapping) of each item of the list spec.KEY; unknown fields are reported."""
-    for i, item in enumerate(_list(spec.get(key), f"spec.{key}", reader)):
-        where = f"spec.{key}[{i}]"
+    for i, item in enumerate(_list(spec.get(key), f"{reader.spec}{key}", reader)):
+        where = f"{reader.spec}{key}[{i}]"
         unknown = set(item) - set(allowed)
         if unknown:
             reader.fail(where, f"unknown field(s) {', '.join(sorted(unknown))}; expected {', '.join(allowed)}")

@@ -1,4 +1,5 @@
-"""`imagevector render`: frames stdin (a stream or a ResourceList) and settings, runs the pipeline."""
+"""`imagevector render` (and `imagevector-krm`): frames stdin (a stream or a ResourceList) and the options
+(flags > config > environment), runs the pipeline, writes stdout."""
 
 from __future__ import annotations
 
@@ -14,13 +15,38 @@ from ..confine import Confinement
 from ..errors import UserError
 from ..inputs import DEFAULT_MAX_INPUT_BYTES, decode
 from ..log import ENV_LOG_FILE, append
-from ..settings import ENV_CONFIG, resolve_settings
-from .config import RenderConfig, load_config_file, parse_config
-from .fields import FieldSpec, default_specs, parse_path
-from .pipeline import RenderContext, WireOptions, WireTarget, render
-from .scan import Limits
+from ..render.config import RenderConfig, build_context, load_config_file, merged, parse_config
+from ..render.fields import FieldSpec, parse_path
+from ..render.pipeline import RenderContext, WireTarget, render
+from ..render.scan import Limits
+from ..settings import ENV_CONFIG
+from .common import add_vector_arguments, settings_from_args
 
-_RESOURCE_LIST = re.compile(r"^kind:[ \t]*['\"]?ResourceList['\"]?[ \t]*(?:#.*)?$", re.M)
+RESOURCE_LIST = re.compile(r"^kind:[ \t]*['\"]?ResourceList['\"]?[ \t]*(?:#.*)?$", re.M)
+
+EXAMPLES = """examples:
+  helm template gardenlet ./chart | imagevector render --vector images.yaml --target-version 1.32
+  helm template gardenlet ./chart --post-renderer imagevector --post-renderer-args render \\
+       --post-renderer-args --vector=images.yaml
+  imagevector render --vector images.yaml --overwrite overwrite.yaml --wire Deployment/garden/gardenlet < in.yaml
+  imagevector render --config imagevector-config.yaml < in.yaml
+  kustomize build --enable-alpha-plugins --enable-exec kustomize-example   # runs imagevector-krm"""
+
+
+def register(sub: Any) -> argparse.ArgumentParser:
+    parser: argparse.ArgumentParser = sub.add_parser(
+        "render",
+        help="apply the image vector to manifests on stdin (Helm post-renderer, KRM function)",
+        description="Read manifests (a YAML stream, or a KRM ResourceList) on stdin, rewrite image fields from "
+        "the vector, wire overwrites, write the result to stdout. Nothing is written unless all succeeded.",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add_vector_arguments(parser)
+    add_arguments(parser)
+    parser.set_defaults(func=run)
+    return parser
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", metavar="FILE",
@@ -59,18 +85,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="also write the image references the render emitted to FILE, one per line, sorted")
 
 
-def default_args() -> argparse.Namespace:
-    """The render flags at their defaults, for faces that take every setting from a config."""
-    from ..cli import _common
-
-    parser = argparse.ArgumentParser(add_help=False)
-    _common(parser)
-    add_arguments(parser)
-    return parser.parse_args([])
-
-
-def _specs(args: argparse.Namespace, config: RenderConfig) -> tuple[FieldSpec, ...]:
-    specs = list(default_specs())
+def field_specs(args: argparse.Namespace) -> list[FieldSpec]:
+    """--image-field and --pod-spec-field."""
+    specs: list[FieldSpec] = []
     for flag, pod_spec in (("image_field", False), ("pod_spec_field", True)):
         for text in getattr(args, flag):
             kind, sep, path = text.partition(":")
@@ -78,38 +95,28 @@ def _specs(args: argparse.Namespace, config: RenderConfig) -> tuple[FieldSpec, .
                 option = "--" + flag.replace("_", "-")
                 raise UserError(f"{option} {text!r}: expected KIND:PATH, e.g. Etcd:spec/image")
             specs.append(FieldSpec(kind, parse_path(path), pod_spec=pod_spec))
-    specs.extend(config.field_specs)
-    return tuple(specs)
+    return specs
 
 
-def build_context(args: argparse.Namespace, config: RenderConfig, env: Mapping[str, str]) -> RenderContext:
-    """Flags first, then the config, then the environment."""
-    from ..cli import settings_from_args
-
-    settings = settings_from_args(args, env, config.settings)
-    resolved = resolve_settings(settings)
+def options_from_args(args: argparse.Namespace) -> RenderConfig:
+    """The flags' layer of the render options (the files they name are read here)."""
     try:
-        targets = tuple(WireTarget.parse(text) for text in args.wire) + tuple(config.wire)
+        targets = [WireTarget.parse(text) for text in args.wire]
     except ValueError as exc:
         raise UserError(str(exc)) from None
-    wire = WireOptions(
-        targets=targets,
-        components=tuple(config.components),
-        inject_components=_first(args.inject_components, config.inject_components, True),
-        hashed_names=_first(args.hashed_configmap_names, config.hashed_names, False),
-        replace_env=_first(args.replace_env, config.replace_env, False),
-        templates=args.templates or config.templates,
-        templates_root=None if args.templates else config.templates_root,
+    return RenderConfig(
+        settings=settings_from_args(args),
+        field_specs=field_specs(args),
+        wire=targets,
+        inject_components=args.inject_components,
+        hashed_names=args.hashed_configmap_names,
+        replace_env=args.replace_env,
+        templates=args.templates,
     )
-    limits = Limits(args.max_depth, args.max_aliases, args.max_alias_expansion)
-    return RenderContext(resolved, _specs(args, config), wire, limits, args.trust_input)
 
 
-def _first(*values: bool | None) -> bool:
-    for value in values:
-        if value is not None:
-            return value
-    return False
+def _limits(args: argparse.Namespace) -> Limits:
+    return Limits(args.max_depth, args.max_aliases, args.max_alias_expansion)
 
 
 def _read_stdin(max_bytes: int) -> str:
@@ -139,11 +146,11 @@ def _run(args: argparse.Namespace, env: Mapping[str, str], given: RenderConfig |
     config_path = args.config or env.get(ENV_CONFIG)
     confined = Confinement.from_operator(env, args.allow_paths_outside, args.root, args.load_restrictor)
     images_out = getattr(args, "images_out", None)
-    if _RESOURCE_LIST.search(text, 0, 1 << 16):
+    if RESOURCE_LIST.search(text, 0, 1 << 16):
         if images_out:
             raise UserError("--images-out: works on a YAML stream (Helm); for a ResourceList pipe the output of "
                             "`kustomize build` or `kpt fn render -o stdout` to `imagevector images`")
-        from .krm import run_krm
+        from ..render.krm import run_krm
 
         def build(function_config: Any) -> RenderContext:
             if given is not None:
@@ -153,7 +160,7 @@ def _run(args: argparse.Namespace, env: Mapping[str, str], given: RenderConfig |
             else:
                 folder = os.getcwd()
                 config = parse_config(function_config, "functionConfig", folder, confined.root_for_krm(folder))
-            ctx = build_context(args, config, env)
+            ctx = build_context(merged(env, options_from_args(args), config), _limits(args), args.trust_input)
             return replace(ctx, wire=replace(ctx.wire, annotate_paths=True))
 
         out, problems, ok = run_krm(text, build)
@@ -167,8 +174,7 @@ def _run(args: argparse.Namespace, env: Mapping[str, str], given: RenderConfig |
         return 0 if ok else 1
     if given is None:
         given = load_config_file(config_path, confined.root_for_file(config_path)) if config_path else RenderConfig()
-    config = given
-    ctx = build_context(args, config, env)
+    ctx = build_context(merged(env, options_from_args(args), given), _limits(args), args.trust_input)
     if images_out:
         ctx = replace(ctx, trust_input=False)  # the list needs every document
     warnings = [str(w) for w in ctx.resolved.warnings]
@@ -187,7 +193,7 @@ def _run(args: argparse.Namespace, env: Mapping[str, str], given: RenderConfig |
 
 def write_images(path: str, references: list[str]) -> None:
     """`--images-out`: the distinct references, fully qualified and sorted, one per line."""
-    from ..reference import unique_sorted
+    from ..reference import unique_sorted  # only with --images-out
 
     refs, invalid = unique_sorted(references)
     for text, reason in invalid:

@@ -31,13 +31,14 @@ from typing import Any
 
 import yaml
 
-from .confine import Confinement, OutsideRoot, confine, is_inside
-from .confine import add_arguments as add_confinement_arguments
-from .errors import UserError
-from .inputs import decode, read_source
-from .render.config import API_VERSION, KIND, RenderConfig, load_config_file, parse_config
-from .render.pipeline import render
-from .settings import Settings
+from ..confine import Confinement, OutsideRoot, confine, is_inside
+from ..confine import add_arguments as add_confinement_arguments
+from ..errors import UserError
+from ..inputs import decode, read_source
+from ..render.config import API_VERSION, KIND, RenderConfig, build_context, load_config_file, parse_spec
+from ..render.pipeline import render
+from ..settings import layer
+from ..yamlnodes import syntax_problem
 
 CHECK_KIND = "RenderCheck"
 DEFAULT_CONFIG_FILE = ".imagevector-render.yaml"
@@ -146,8 +147,6 @@ def load_entries(config_file: str, confinement: Confinement | None = None) -> li
     try:
         data = yaml.safe_load(source.text)
     except yaml.YAMLError as exc:
-        from .yamlnodes import syntax_problem
-
         raise UserError([syntax_problem(config_file, exc)]) from None
     if not isinstance(data, dict):
         raise UserError(f"{config_file}: must be a mapping with kind: {CHECK_KIND} and a 'renders' list")
@@ -205,11 +204,10 @@ def _entry(item: Any, index: int, config_file: str, base_dir: str, root: str | N
                 problems.extend(exc.lines)
     inline = {key: value for key, value in item.items() if key not in _ENTRY_KEYS}
     if inline:
-        document = {"apiVersion": API_VERSION, "kind": KIND, "spec": inline}
         try:
-            config = _over(config, parse_config(document, where, base_dir, root))
+            config = layer(parse_spec(inline, where, base_dir, root), config)  # the entry's fields win
         except UserError as exc:
-            problems.extend(line.replace(f"{where}: spec.", f"{where}.") for line in exc.lines)
+            problems.extend(exc.lines)
     if problems:
         raise UserError(problems)
     if os.path.realpath(paths["input"]) == os.path.realpath(paths["output"]):
@@ -220,33 +218,6 @@ def _entry(item: Any, index: int, config_file: str, base_dir: str, root: str | N
         depends.add(os.path.normpath(config.templates))
     return Entry(
         index, paths["input"], paths["output"], config, {os.path.realpath(p) for p in depends}, root=root
-    )
-
-
-def _over(base: RenderConfig, top: RenderConfig) -> RenderConfig:
-    """`top` (inline fields of an entry) over `base` (its config file): set values win, lists add up."""
-    b, t = base.settings, top.settings
-    settings = Settings(
-        vectors=t.vectors or b.vectors,
-        overwrites=t.overwrites or b.overwrites,
-        components=t.components if t.components is not None else b.components,
-        target_version=t.target_version or b.target_version,
-        runtime_version=t.runtime_version or b.runtime_version,
-        architecture=t.architecture or b.architecture,
-        version_field=t.version_field or b.version_field,
-        mirrors=t.mirrors if t.mirrors is not None else b.mirrors,
-        strict=t.strict if t.strict is not None else b.strict,
-    )
-    return RenderConfig(
-        settings=settings,
-        field_specs=base.field_specs + top.field_specs,
-        wire=base.wire + top.wire,
-        components=base.components + top.components,
-        inject_components=top.inject_components if top.inject_components is not None else base.inject_components,
-        hashed_names=top.hashed_names if top.hashed_names is not None else base.hashed_names,
-        replace_env=top.replace_env if top.replace_env is not None else base.replace_env,
-        templates=top.templates or base.templates,
-        templates_root=top.templates_root if top.templates else base.templates_root,
     )
 
 
@@ -274,10 +245,8 @@ def select(entries: list[Entry], config_file: str, files: Sequence[str]) -> list
 
 def render_entry(entry: Entry) -> str:
     """The rendered text of one entry, rendered in-process; the environment is not consulted."""
-    from .render.command import build_context, default_args
-
     source = read_source(entry.input, "render-check input")
-    ctx = build_context(default_args(), entry.config, {})
+    ctx = build_context(entry.config)
     resolved = ctx.resolved
     result = render(source.text, ctx)
     errors = [_locate(str(p), entry.input) for p in result.problems if p.severity == "error"]

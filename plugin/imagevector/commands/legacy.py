@@ -29,7 +29,16 @@ import tempfile
 from collections.abc import Mapping
 from typing import Any
 
-from .errors import UserError
+import yaml
+
+from ..confine import Confinement
+from ..errors import UserError
+from ..inputs import read_source
+from ..log import ENV_LOG_FILE
+from ..render.config import parse_config
+from ..yamlnodes import syntax_problem
+from . import render
+from .common import add_vector_arguments
 
 GROUP = "imagevector.dev"
 VERSION = "v1alpha1"
@@ -77,11 +86,8 @@ def register(sub: Any) -> None:
         "as a temporary copy. Render flags override the config, as for `imagevector render`.",
     )
     plugin.add_argument("plugin_config", metavar="CONFIG", help="the config file kustomize passes")
-    from .cli import _common
-    from .render.command import add_arguments
-
-    _common(plugin)
-    add_arguments(plugin)
+    add_vector_arguments(plugin)
+    render.add_arguments(plugin)
     plugin.set_defaults(func=_cmd_plugin)
 
 
@@ -123,7 +129,7 @@ def plugin_script(python: str, bundle: str | None = None) -> str:
 
 def _bundle() -> str | None:
     """The .pyz or bundle folder this process runs from (scripts/bundle-main.py records it), else None."""
-    bundle = getattr(sys.modules.get(__package__ or ""), "__bundle__", None)
+    bundle = getattr(sys.modules.get(__name__.partition(".")[0]), "__bundle__", None)
     return os.path.abspath(bundle) if isinstance(bundle, str) else None
 
 
@@ -180,15 +186,6 @@ def _cmd_plugin(args: argparse.Namespace) -> int:
 
 def run_plugin(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     """Render stdin with CONFIG, relative paths resolved against the kustomization root."""
-    import yaml
-
-    from .confine import Confinement
-    from .inputs import read_source
-    from .log import ENV_LOG_FILE
-    from .render.command import log_errors, run
-    from .render.config import parse_config
-    from .yamlnodes import syntax_problem
-
     try:
         source = read_source(args.plugin_config, "kustomize plugin config")
         try:
@@ -199,9 +196,9 @@ def run_plugin(args: argparse.Namespace, env: Mapping[str, str]) -> int:
         confined = Confinement.from_operator(env, args.allow_paths_outside, args.root, args.load_restrictor)
         config = parse_config(data, _config_name(data), folder, confined.root_for_folder(folder))
     except UserError as exc:
-        log_errors(args.log_file or env.get(ENV_LOG_FILE), exc.lines)
+        render.log_errors(args.log_file or env.get(ENV_LOG_FILE), exc.lines)
         raise
-    return run(args, env, config)
+    return render.run(args, env, config)
 
 
 def _config_name(data: Any) -> str:
