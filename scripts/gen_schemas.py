@@ -176,6 +176,10 @@ def spec_properties() -> dict[str, Any]:
         "replaceEnv": BOOLEAN,
         "templates": {"type": "string"},
         "allowPathsOutside": BOOLEAN,
+        "minimumVersion": {
+            "type": "string", "minLength": 1,
+            "description": 'the oldest imagevector that may read this config (a PEP 440 version in quotes, e.g. "0.2")',
+        },
     }
 
 

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import Any, NoReturn
 
 from .errors import UserError
+from .version import tool_version
 
 PROG = "imagevector"
 
@@ -59,27 +60,8 @@ class _VersionAction(argparse.Action):
     """--version, without importing importlib.metadata on every start."""
 
     def __call__(self, parser: argparse.ArgumentParser, *args: Any, **kwargs: Any) -> None:
-        print(f"{PROG} {_version()}")
+        print(f"{PROG} {tool_version()}")
         parser.exit()
-
-
-def _version() -> str:
-    """pyproject.toml's version: from the installed metadata (also inside the .pyz and the Helm plugin archive,
-    which carry the wheel's dist-info), else from the pyproject.toml of a checkout this package runs from."""
-    try:
-        from importlib.metadata import version
-
-        return version("imagevector-renderer")
-    except Exception:  # not installed: a checkout on sys.path
-        import re
-        from pathlib import Path
-
-        try:
-            text = (Path(__file__).resolve().parent.parent.parent / "pyproject.toml").read_text(encoding="utf-8")
-        except OSError:
-            return "unknown"
-        found = re.search(r'^version\s*=\s*"([^"]+)"', text, re.M)
-        return found.group(1) if found else "unknown"
 
 
 class _Parser(argparse.ArgumentParser):

@@ -114,8 +114,8 @@ T = TypeVar("T")
 def layer(*sources: T) -> T:
     """The one precedence merge: `sources` in order of precedence (flags, config, environment; an inline
     render-check entry, its config file). A field takes the first set value; fields marked `concat` add up in
-    that order; a field marked `nested` (a dataclass) is layered field by field; fields marked `follows=NAME` come from the
-    source that gave NAME (e.g. the folder that confines a templates folder)."""
+    that order; a field marked `nested` (a dataclass) is layered field by field; a field marked `follows=NAME`
+    comes from the source that gave NAME (e.g. the folder that confines a templates folder)."""
     first = sources[0]
     assert dataclasses.is_dataclass(first) and not isinstance(first, type)
     values: dict[str, Any] = {}

@@ -18,6 +18,7 @@ from ..inputs import TextSource, read_source
 from ..mirror import MirrorRule, parse_rules
 from ..model import shorten
 from ..settings import Settings, layer, parse_version_field, resolve_settings, split_rules, with_env
+from ..version import check_minimum
 from .fields import FieldSpec, default_specs, parse_path
 from .pipeline import ComponentTarget, RenderContext, WireOptions, WireTarget
 from .scan import Limits
@@ -30,10 +31,11 @@ _SPEC_FIELDS = {
     "vector", "vectors", "overwrite", "overwrites", "componentsOverwrite", "targetVersion", "runtimeVersion",
     "architecture", "versionField", "fieldSpecs", "wire", "components", "injectComponents",
     "hashedConfigMapNames", "replaceEnv", "templates", "allowPathsOutside", "mirrors", "strict",
+    "minimumVersion",
 }
 _CONFIGMAP_KEYS = {
     "vector", "overwrite", "componentsOverwrite", "targetVersion", "runtimeVersion", "architecture", "mirrors",
-    "strict",
+    "strict", "minimumVersion",
 }
 _NO_WIDENING = (
     "a file cannot widen its own confinement; the operator allows paths outside the repository with "
@@ -182,6 +184,9 @@ def parse_config(data: Any, name: str, base_dir: str, root: str | None) -> Rende
     if not isinstance(data, dict):
         raise UserError(f"{name}: the config must be a mapping (an {KIND} or a ConfigMap)")
     kind = data.get("kind")
+    if kind in ("ConfigMap", KIND):
+        _minimum_version(data.get("data" if kind == "ConfigMap" else "spec"), "data." if kind == "ConfigMap"
+                         else "spec.", reader)
     if kind == "ConfigMap":
         _configmap(data, reader, config)
     elif kind == KIND:
@@ -211,6 +216,7 @@ def parse_spec(spec: Any, name: str, base_dir: str, root: str | None) -> RenderC
     `NAME.FIELD`."""
     reader = _Reader(name, base_dir, root, spec="", sep=".")
     config = RenderConfig()
+    _minimum_version(spec, "", reader)
     _spec(spec, reader, config)
     if reader.problems:
         raise UserError(reader.problems)
@@ -226,6 +232,22 @@ def _configmap(data: dict[str, Any], reader: _Reader, config: RenderConfig) -> N
         if key not in _CONFIGMAP_KEYS:
             reader.fail(f"data.{key}", f"unknown key; expected one of {', '.join(sorted(_CONFIGMAP_KEYS))}")
     _common(values, "data.", reader, config)
+
+
+def _minimum_version(values: Any, prefix: str, reader: _Reader) -> None:
+    """`minimumVersion: "0.2"`: checked before anything else, so that an older imagevector says "upgrade"
+    rather than "unknown field" about what a newer one understands."""
+    if not isinstance(values, dict) or values.get("minimumVersion") is None:
+        return
+    where = f"{prefix}minimumVersion"
+    required = reader.version(values["minimumVersion"], where)
+    if required is not None:
+        try:
+            check_minimum(required, f"{reader.name}{reader.sep}{where}")
+        except UserError as exc:
+            reader.problems.extend(exc.lines)
+    if reader.problems:
+        raise UserError(reader.problems)
 
 
 def _common(values: dict[str, Any], prefix: str, reader: _Reader, config: RenderConfig) -> None:
