@@ -18,7 +18,8 @@ from pathlib import Path
 import pytest
 import yaml
 from imagevector.cli import main
-from imagevector.commands.render_check import atomic_write, unified_diff
+from imagevector.commands.render_check import unified_diff
+from imagevector.writing import atomic_write
 from readme import recipe
 from tools import tool
 

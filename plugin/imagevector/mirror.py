@@ -142,7 +142,7 @@ def entry_dict(entry: ImageSource) -> dict[str, Any]:
 
 
 def _key_dict(entry: ImageSource) -> dict[str, Any]:
-    """The fields an overwrite entry copies so that it merges into `entry` (SPEC §2 merge key)."""
+    """The fields an overwrite entry copies so that it merges into `entry` (merge key: docs/semantics.md)."""
     out: dict[str, Any] = {"name": entry.name}
     for key, attr in _KEY_FIELDS:
         value = getattr(entry, attr)

@@ -54,7 +54,7 @@ class Problem:
 
 @dataclass(frozen=True)
 class ImageSource:
-    """One entry of an image vector (SPEC §2)."""
+    """One entry of an image vector (docs/semantics.md: Entries)."""
 
     name: str
     repository: str | None = None

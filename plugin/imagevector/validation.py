@@ -268,7 +268,7 @@ def _entry(
 
 
 def _check_repository(repository: str, node: Node, file: str, path: str, problems: list[Problem]) -> None:
-    """A repository is a name only: a tag or digest in it would make `repo:tag:tag` (SPEC §2)."""
+    """A repository is a name only: a tag or digest in it would make `repo:tag:tag` (docs/semantics.md: Entries)."""
     name, tag, digest = split_reference(repository)
     if tag is None and digest is None:
         return

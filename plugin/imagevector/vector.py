@@ -89,7 +89,7 @@ def _version_score(
 
 
 def score(source: ImageSource, options: FindOptions) -> Candidate:
-    """Score one entry against the options (SPEC §2)."""
+    """Score one entry against the options (docs/semantics.md: Finding)."""
     total = 0
     reasons: list[str] = []
     checks = (
@@ -176,7 +176,7 @@ def merge(
     version_field: VersionField = "constraint",
     warn_shadowed: bool = True,
 ) -> MergeResult:
-    """Merge `overwrite` into `base`: same key merges field by field, a new key is appended (SPEC §2)."""
+    """Merge `overwrite` into `base`: same key merges field by field, a new key is appended (docs/semantics.md)."""
     images = list(base.images)
     index = {image.key(version_field): i for i, image in enumerate(images)}
     warnings: list[Problem] = []

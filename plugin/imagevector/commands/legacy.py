@@ -25,7 +25,6 @@ import argparse
 import os
 import shlex
 import sys
-import tempfile
 from collections.abc import Mapping
 from typing import Any
 
@@ -36,6 +35,7 @@ from ..errors import UserError
 from ..inputs import read_source
 from ..log import ENV_LOG_FILE
 from ..render.config import parse_config
+from ..writing import atomic_write
 from ..yamlnodes import syntax_problem
 from . import render
 from .common import add_vector_arguments
@@ -151,15 +151,7 @@ def install(root: str, python: str, force: bool, bundle: str | None = None) -> t
     folder = os.path.dirname(path)
     try:
         os.makedirs(folder, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{KIND}.", dir=folder)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(text)
-            os.chmod(tmp, 0o755)
-            os.replace(tmp, path)
-        except BaseException:
-            os.unlink(tmp)
-            raise
+        atomic_write(path, text, 0o755)
     except OSError as exc:
         raise UserError(f"{exc.filename or folder}: cannot install the kustomize plugin: {exc.strerror}") from None
     return path, True

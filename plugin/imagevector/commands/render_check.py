@@ -20,11 +20,9 @@ lie, symlinks followed, inside the repository that holds the render-check file (
 from __future__ import annotations
 
 import argparse
-import contextlib
 import difflib
 import os
 import sys
-import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -38,6 +36,7 @@ from ..inputs import decode, read_source
 from ..render.config import API_VERSION, KIND, RenderConfig, build_context, load_config_file, parse_spec
 from ..render.pipeline import render
 from ..settings import layer
+from ..writing import atomic_write
 from ..yamlnodes import syntax_problem
 
 CHECK_KIND = "RenderCheck"
@@ -295,40 +294,4 @@ def _lines(text: str) -> list[str]:
     return lines
 
 
-def atomic_write(path: str, text: str) -> None:
-    """Replace `path` by `text` atomically: a temporary file in the same folder, fsync, rename, fsync the folder.
-
-    Readers see the old or the new content, never a part; the file keeps its permission bits.
-    """
-    folder = os.path.dirname(os.path.abspath(path))
-    try:
-        mode = os.stat(path).st_mode & 0o7777
-    except FileNotFoundError:
-        umask = os.umask(0)
-        os.umask(umask)
-        mode = 0o666 & ~umask
-    fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(text.encode("utf-8"))
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-    try:
-        dir_fd = os.open(folder, os.O_RDONLY)
-    except OSError:  # pragma: no cover - platforms without directory fds
-        return
-    try:
-        os.fsync(dir_fd)
-    except OSError:  # pragma: no cover - file systems that cannot sync a folder
-        pass
-    finally:
-        os.close(dir_fd)
-
-
-__all__ = ["register", "render_check", "load_entries", "render_entry", "unified_diff", "atomic_write"]
+__all__ = ["register", "render_check", "load_entries", "render_entry", "unified_diff"]

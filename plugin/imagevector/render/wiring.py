@@ -1,4 +1,4 @@
-"""Overwrite wiring (SPEC §4): ConfigMap, volume, volumeMount, env and a checksum, done structurally.
+"""Overwrite wiring (docs/semantics.md: Rendering): ConfigMap, volume, volumeMount, env, checksum, done structurally.
 
 Only the documents that receive wiring are loaded with ruamel (their comments and key order survive);
 generated resources come from the Jinja2 templates, whose every value is emitted quoted.
