@@ -5,9 +5,8 @@ from __future__ import annotations
 import textwrap
 
 import pytest
-
+from imagevector.cabundle import check_ca_bundle
 from imagevector.inputs import TextSource, validate_file
-from imagevector.validation import check_ca_bundle
 
 CERT = """-----BEGIN CERTIFICATE-----
 MIIBszCCAVmgAwIBAgIUQ0Vq3k4wH1mXbq0c2l1Xx3pY5J8wCgYIKoZIzj0EAwIw
@@ -283,7 +282,7 @@ AIla5SQrEQzr8S1HdFs9fOOqz3pStcDfOUvDn9yuiFeq
 def test_ca_bundle_validity_dates() -> None:
     from datetime import datetime, timezone
 
-    from imagevector.validation import ca_bundle_validity
+    from imagevector.cabundle import ca_bundle_validity
 
     now = datetime(2026, 1, 1, tzinfo=timezone.utc)
     assert ca_bundle_validity(GOOD_CA, now) == []
@@ -308,7 +307,7 @@ def test_ca_bundle_v3_certificate_from_openssl_req() -> None:
     import tempfile
     from datetime import datetime, timezone
 
-    from imagevector.validation import ca_bundle_validity
+    from imagevector.cabundle import ca_bundle_validity
 
     if shutil.which("openssl") is None:
         pytest.skip("openssl is not installed")

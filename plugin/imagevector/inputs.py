@@ -7,9 +7,10 @@ from dataclasses import dataclass
 
 from yaml.nodes import Node
 
+from .components import components_from_node
 from .errors import UserError
 from .model import Component, ImageVector, Origin, Problem, VersionField
-from .validation import Role, components_from_node, detect_kind, vector_from_node
+from .validation import Role, detect_kind, vector_from_node
 from .yamlnodes import YAMLError, compose_one
 
 DEFAULT_MAX_INPUT_BYTES = 256 * 1024 * 1024

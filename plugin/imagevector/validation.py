@@ -6,22 +6,17 @@ path (`images[3].targetVersion`).
 
 from __future__ import annotations
 
-import base64
-import binascii
 import re
-from dataclasses import replace
-from datetime import datetime, timezone
 from typing import Literal
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from . import semver
+from .cabundle import ca_bundle_validity, check_ca_bundle
 from .model import (
     ARCHITECTURES,
-    Component,
     ImageSource,
     ImageVector,
-    Origin,
     Problem,
     VersionField,
     split_reference,
@@ -32,9 +27,7 @@ from .yamlnodes import (
     INT,
     NULL,
     STR,
-    YAMLError,
     check_tag,
-    compose_one,
     join_path,
     kind_of,
     mapping_items,
@@ -59,11 +52,10 @@ _KNOWN_FIELDS = {
 # Fields real vectors carry for other tools (OCM component descriptors, Gardener's CVE labels, notes): kept
 # in `extra`, never warned about. Any other unknown field is a warning, with a suggestion for a near miss.
 _OTHER_TOOLS_FIELDS = {"labels", "resourceId", "extraIdentity", "comment", "comments", "description", "annotations"}
-_PEM_BLOCK = re.compile(r"-----BEGIN CERTIFICATE-----\s*(.*?)\s*-----END CERTIFICATE-----", re.S)
 _TAG = re.compile(r"^(?:[\w][\w.-]{0,127}|sha256:[0-9a-f]{64}|[\w][\w.-]{0,127}@sha256:[0-9a-f]{64})$")
 
 
-def _string(node: Node, file: str, path: str, problems: list[Problem]) -> str | None:
+def string_field(node: Node, file: str, path: str, problems: list[Problem]) -> str | None:
     """A non-empty string field; numbers written without quotes are taken as their text (`tag: 3.5`)."""
     if not check_tag(node, file, path, problems):
         return None
@@ -80,7 +72,7 @@ def _string(node: Node, file: str, path: str, problems: list[Problem]) -> str | 
 
 
 def _constraint(node: Node, file: str, path: str, problems: list[Problem]) -> str | None:
-    text = _string(node, file, path, problems)
+    text = string_field(node, file, path, problems)
     if text is None:
         return None
     try:
@@ -100,7 +92,7 @@ def _architectures(node: Node, file: str, path: str, problems: list[Problem]) ->
     result: list[str] = []
     for i, item in enumerate(node.value):
         item_path = join_path(path, i)
-        arch = _string(item, file, item_path, problems)
+        arch = string_field(item, file, item_path, problems)
         if arch is None:
             continue
         if arch not in ARCHITECTURES:
@@ -111,82 +103,6 @@ def _architectures(node: Node, file: str, path: str, problems: list[Problem]) ->
     if not node.value:
         problems.append(Problem(origin(file, node, path), "must not be empty; omit it to serve every architecture"))
     return tuple(result)
-
-
-def check_ca_bundle(pem: str) -> str | None:
-    """None when `pem` holds one or more parsable PEM certificates, else the reason."""
-    blocks = _PEM_BLOCK.findall(pem)
-    if not blocks:
-        return "holds no PEM certificate (-----BEGIN CERTIFICATE----- … -----END CERTIFICATE-----)"
-    for i, body in enumerate(blocks, 1):
-        try:
-            der = base64.b64decode("".join(body.split()), validate=True)
-        except (binascii.Error, ValueError):
-            return f"certificate {i} is not valid base64"
-        if len(der) < 16 or der[0] != 0x30:
-            return f"certificate {i} is not a DER certificate"
-    return None
-
-
-def ca_bundle_validity(pem: str, now: datetime | None = None) -> list[str]:
-    """Why certificates of a (well-formed) bundle cannot be trusted now: expired or not yet valid."""
-    now = now or datetime.now(timezone.utc)
-    reasons: list[str] = []
-    for i, body in enumerate(_PEM_BLOCK.findall(pem), 1):
-        try:
-            not_before, not_after = _validity(base64.b64decode("".join(body.split())))
-        except (ValueError, IndexError, binascii.Error):
-            reasons.append(f"certificate {i} is not a parsable X.509 certificate")
-            continue
-        if not_after < now:
-            reasons.append(f"certificate {i} expired on {not_after:%Y-%m-%d %H:%M:%S} UTC")
-        elif not_before > now:
-            reasons.append(f"certificate {i} is not valid before {not_before:%Y-%m-%d %H:%M:%S} UTC")
-    return reasons
-
-
-def _der(data: bytes, at: int) -> tuple[int, int, int]:
-    """(tag, start of content, end of content) of the DER element at `at`."""
-    tag, length = data[at], data[at + 1]
-    at += 2
-    if length & 0x80:
-        count = length & 0x7F
-        if not 0 < count <= 4:
-            raise ValueError("bad length")
-        length = int.from_bytes(data[at : at + count], "big")
-        at += count
-    if at + length > len(data):
-        raise ValueError("truncated")
-    return tag, at, at + length
-
-
-def _validity(der: bytes) -> tuple[datetime, datetime]:
-    """notBefore and notAfter of an X.509 certificate (RFC 5280 §4.1)."""
-    _, cert, _ = _der(der, 0)  # Certificate ::= SEQUENCE
-    tag, at, end = _der(der, cert)  # tbsCertificate ::= SEQUENCE
-    if tag != 0x30:
-        raise ValueError("no tbsCertificate")
-    fields: list[int] = []
-    while at < end and len(fields) < 6:
-        fields.append(at)
-        at = _der(der, at)[2]
-    if der[fields[0]] == 0xA0:  # [0] version
-        fields.pop(0)
-    tag, at, _ = _der(der, fields[3])  # serial, signature, issuer, validity
-    if tag != 0x30:
-        raise ValueError("no validity")
-    times: list[datetime] = []
-    for _ in range(2):
-        tag, start, stop = _der(der, at)
-        text = der[start:stop].decode("ascii")
-        if tag == 0x17:  # UTCTime YYMMDDHHMMSSZ
-            year = int(text[:2])
-            text = f"{1900 + year if year >= 50 else 2000 + year}{text[2:]}"
-        elif tag != 0x18:  # GeneralizedTime YYYYMMDDHHMMSSZ
-            raise ValueError("bad time")
-        times.append(datetime.strptime(text, "%Y%m%d%H%M%SZ").replace(tzinfo=timezone.utc))
-        at = stop
-    return times[0], times[1]
 
 
 def _entry(
@@ -210,7 +126,7 @@ def _entry(
         elif key == "architectures":
             fields[key] = _architectures(value, file, field_path, problems)
         elif key in _KNOWN_FIELDS:
-            fields[key] = _string(value, file, field_path, problems)
+            fields[key] = string_field(value, file, field_path, problems)
         else:
             extra[key] = to_python(value, file, field_path, problems)
             if key not in _OTHER_TOOLS_FIELDS and not key.startswith("x-"):
@@ -354,7 +270,7 @@ def _ca_bundle(node: Node, file: str, problems: list[Problem]) -> str | None:
         if key != "inline":
             problems.append(Problem(origin(file, value, path), f"unknown field {key!r}; expected 'inline'"))
             continue
-        pem = _string(value, file, path, problems)
+        pem = string_field(value, file, path, problems)
         if pem is not None:
             reason = check_ca_bundle(pem)
             if reason:
@@ -370,121 +286,6 @@ def _ca_bundle(node: Node, file: str, problems: list[Problem]) -> str | None:
                     )
                 )
     return pem
-
-
-def _embedded_offset(node: ScalarNode, lines: list[str]) -> tuple[int, int]:
-    """Line and column offset of the text of a literal block scalar inside its file (else its start)."""
-    first = node.start_mark.line + 1
-    if node.style == "|" and first < len(lines):
-        line = lines[first]
-        return first, len(line) - len(line.lstrip(" "))
-    return node.start_mark.line, node.start_mark.column
-
-
-def components_from_node(
-    node: Node | None, file: str, version_field: VersionField = "constraint", source: str = ""
-) -> tuple[list[Component], list[Problem]]:
-    """Validate a component overwrite file; each `imageVectorOverwrite` is validated as an overwrite."""
-    problems: list[Problem] = []
-    components: list[Component] = []
-    if node is None:
-        return components, problems
-    if not isinstance(node, MappingNode):
-        problems.append(Problem(origin(file, node), f"expected a mapping with 'components', not {kind_of(node)}"))
-        return components, problems
-    for key, _k, value in mapping_items(node, file, "", problems):
-        if key != "components":
-            message = f"unknown top-level field {key!r}; expected 'components'"
-            problems.append(Problem(origin(file, value, key), message))
-            continue
-        if isinstance(value, ScalarNode) and value.tag == NULL:
-            continue
-        if not isinstance(value, SequenceNode):
-            problems.append(Problem(origin(file, value, "components"), f"must be a list, not {kind_of(value)}"))
-            continue
-        names: dict[str, int] = {}
-        lines = source.splitlines()
-        for i, item in enumerate(value.value):
-            path = f"components[{i}]"
-            component = _component(item, file, path, version_field, lines, problems)
-            if component is None:
-                continue
-            if component.name in names:
-                problems.append(
-                    Problem(
-                        origin(file, item, path),
-                        f"component {component.name!r} is listed twice (first at components[{names[component.name]}])",
-                    )
-                )
-                continue
-            names[component.name] = i
-            components.append(component)
-    return components, problems
-
-
-def _component(
-    node: Node, file: str, path: str, version_field: VersionField, lines: list[str], problems: list[Problem]
-) -> Component | None:
-    if not isinstance(node, MappingNode):
-        problems.append(Problem(origin(file, node, path), f"must be a mapping, not {kind_of(node)}"))
-        return None
-    start = len(problems)
-    name: str | None = None
-    text: str | None = None
-    overwrite = ImageVector()
-    seen: set[str] = set()
-    for key, _k, value in mapping_items(node, file, path, problems):
-        field_path = join_path(path, key)
-        seen.add(key)
-        if key == "name":
-            name = _string(value, file, field_path, problems)
-        elif key == "imageVectorOverwrite":
-            text = _string(value, file, field_path, problems)
-            if text is not None and isinstance(value, ScalarNode):
-                overwrite = _embedded(text, value, file, field_path, version_field, lines, problems)
-        else:
-            problems.append(
-                Problem(
-                    origin(file, value, field_path),
-                    f"unknown field {key!r}; expected 'name' and 'imageVectorOverwrite'",
-                )
-            )
-    for required in ("name", "imageVectorOverwrite"):
-        if required not in seen:
-            problems.append(Problem(origin(file, node, path), f"missing required field {required!r}"))
-    if any(p.severity == "error" for p in problems[start:]) or name is None or text is None:
-        return None
-    return Component(name, text, overwrite, origin(file, node, path))
-
-
-def _embedded(
-    text: str,
-    node: ScalarNode,
-    file: str,
-    path: str,
-    version_field: VersionField,
-    lines: list[str],
-    problems: list[Problem],
-) -> ImageVector:
-    """Validate an overwrite embedded in a string; locations point into the outer file where possible."""
-    line_offset, column_offset = _embedded_offset(node, lines)
-    inner: list[Problem] = []
-    try:
-        inner_node = compose_one(text, file)
-    except YAMLError as exc:
-        inner = [exc.problem]
-        vector = ImageVector()
-    else:
-        vector, inner = vector_from_node(inner_node, file, "overwrite", version_field)
-    def outer(o: Origin) -> Origin:
-        line = o.line + line_offset if o.line else node.start_mark.line + 1
-        column = o.column + column_offset if o.line else node.start_mark.column + 1
-        return Origin(file, line, column, f"{path}: {o.path}" if o.path else path)
-
-    for problem in inner:
-        problems.append(Problem(outer(problem.origin), problem.message, problem.severity))
-    images = tuple(replace(image, origin=outer(image.origin)) if image.origin else image for image in vector.images)
-    return ImageVector(images, vector.ca_bundle)
 
 
 def detect_kind(node: Node | None) -> FileKind:

@@ -103,8 +103,24 @@ def edit_workload(
     for key, value in annotations.items():
         pod_annotations[key] = value
 
-    containers = pod.get("containers")
     spec_path = ".".join(pod_path)
+    target, container_path = _container(pod, container, spec_path)
+    volumes = _child(pod, "volumes", f"{spec_path}.volumes", list)
+    _upsert(volumes, volume, "name", f"{spec_path}.volumes")
+    _mount(target, mount, container_path)
+    _env(target, env, container_path, replace_env)
+
+    out = io.StringIO()
+    yaml.dump(data, out)
+    dumped = out.getvalue()
+    if not text.endswith("\n") and dumped.endswith("\n"):
+        dumped = dumped[:-1]
+    return header + dumped
+
+
+def _container(pod: Any, container: str | None, spec_path: str) -> tuple[Any, str]:
+    """The container to wire (the first, or the one named) and its field path."""
+    containers = pod.get("containers")
     if not isinstance(containers, list) or not containers:
         raise StructuralError("has no containers to wire", f"{spec_path}.containers")
     if container is None:
@@ -117,11 +133,10 @@ def edit_workload(
                 f"{spec_path}.containers",
             )
         index = names.index(container)
-    target = containers[index]
-    container_path = f"{spec_path}.containers[{index}]"
+    return containers[index], f"{spec_path}.containers[{index}]"
 
-    volumes = _child(pod, "volumes", f"{spec_path}.volumes", list)
-    _upsert(volumes, volume, "name", f"{spec_path}.volumes")
+
+def _mount(target: Any, mount: dict[str, Any], container_path: str) -> None:
     mounts = _child(target, "volumeMounts", f"{container_path}.volumeMounts", list)
     for i, existing in enumerate(mounts):
         if (
@@ -135,6 +150,9 @@ def edit_workload(
                 f"{container_path}.volumeMounts[{i}]",
             )
     _upsert(mounts, mount, "name", f"{container_path}.volumeMounts")
+
+
+def _env(target: Any, env: list[dict[str, Any]], container_path: str, replace_env: bool) -> None:
     env_list = _child(target, "env", f"{container_path}.env", list)
     for entry in env:
         for i, existing in enumerate(env_list):
@@ -152,13 +170,6 @@ def edit_workload(
                 break
         else:
             env_list.append(entry)
-
-    out = io.StringIO()
-    yaml.dump(data, out)
-    dumped = out.getvalue()
-    if not text.endswith("\n") and dumped.endswith("\n"):
-        dumped = dumped[:-1]
-    return header + dumped
 
 
 def _upsert(items: Any, item: dict[str, Any], key: str, path: str) -> None:
