@@ -19,7 +19,9 @@ from .pipeline import RenderContext, WireOptions, WireTarget, render
 from .scan import Limits
 
 ENV_LOG_FILE = "IMAGEVECTOR_LOG_FILE"
-_RESOURCE_LIST = re.compile(r"^kind:[ \t]*['\"]?ResourceList['\"]?[ \t]*(?:#.*)?$", re.M)
+_RESOURCE_LIST = re.compile(
+    r"^kind:[ \t]*['\"]?ResourceList['\"]?[ \t]*(?:#.*)?$|\"kind\"[ \t\r\n]*:[ \t\r\n]*\"ResourceList\"", re.M
+)
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", metavar="FILE",

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from ..model import Image, split_reference
@@ -18,7 +18,7 @@ from ..settings import Resolved
 from ..vector import FindResult, find, repositories
 from . import splice
 from .fields import FieldSpec, default_specs
-from .scan import DocScan, Limits, Patterns, ScanError, scan, scan_stream
+from .scan import DocScan, Hit, Limits, Patterns, ScanError, scan, scan_stream
 from .stream import Chunk, split
 
 
@@ -110,6 +110,7 @@ class RenderProblem:
     field: str | None = None
     identity: Identity | None = None
     source: str | None = None
+    item: int | None = None  # the index in `items` of a `kind: List` (or ResourceList) the problem is about
 
     def __str__(self) -> str:
         where: list[str] = []
@@ -199,7 +200,7 @@ def render(text: str, ctx: RenderContext) -> RenderResult:
         assert doc.scan is not None
         found = doc.scan
         doc.identity = Identity(found.kind, found.namespace, found.name, found.api_version)
-        _rewrite_images(doc, ctx, resolver, problems)
+        _rewrite_images(doc, ctx, resolver, problems, patterns)
         found.hits = []
 
     if ctx.trust_input:
@@ -247,6 +248,7 @@ def _scan_all(
             elif doc.scan is not None:  # a second document in one chunk (after '...'): same text
                 doc.scan.hits.extend(found.hits)
                 doc.scan.shape_errors.extend(found.shape_errors)
+                doc.scan.graph = doc.scan.graph or found.graph
         if pending is not None:
             finish(pending)
     except ScanError as exc:
@@ -341,30 +343,91 @@ def _wiring_hints(ctx: RenderContext) -> tuple[str, ...]:
 
 
 
-def _rewrite_images(doc: Document, ctx: RenderContext, resolver: Resolver, problems: list[RenderProblem]) -> None:
+def is_list_kind(kind: str | None) -> bool:
+    """`kind: List` (what `kubectl get -o yaml` prints) and the typed lists (`DeploymentList`, …,
+    `ResourceList`): their `items` are resources."""
+    return kind is not None and kind.endswith("List")
+
+
+def _item_identity(found: DocScan, ident: Identity, index: int) -> Identity:
+    """An item of a list: its own kind, or the list's (`DeploymentList` items often carry none)."""
+    item = found.items.get(index)
+    kind = item.kind if item is not None else None
+    api_version = item.api_version if item is not None else None
+    if kind is None and ident.kind and ident.kind not in ("List", "ResourceList"):
+        kind, api_version = ident.kind[: -len("List")], api_version or ident.api_version
+    return Identity(kind, item.namespace if item else None, item.name if item else None, api_version)
+
+
+def _at(line: int, column: int) -> str:
+    return f"line {line + 1}:{column + 1}"
+
+
+def _rewrite_images(doc: Document, ctx: RenderContext, resolver: Resolver, problems: list[RenderProblem],
+                    patterns: Patterns) -> None:
     found, ident, chunk = doc.scan, doc.identity, doc.chunk
-    if found is None or ident is None or not (found.hits or found.shape_errors):
+    if found is None or ident is None or not (found.hits or found.shape_errors or found.graph):
         return
+    count = len(ctx.specs)
     applies = [spec.matches(ident.kind, ident.api_version) for spec in ctx.specs]
-    if not any(applies):
+    listed = is_list_kind(ident.kind)
+    if not any(applies) and not listed:
         return
+    item_idents: dict[int, Identity] = {}
+    item_applies: dict[int, list[bool]] = {}
+
+    def governed(hit: Hit) -> Identity | None:
+        """The identity a field is rendered for, or None when no applicable spec names it."""
+        for i in hit.specs:
+            if i < count:
+                if applies[i]:
+                    return ident
+            elif listed and len(hit.indices) > 1 and hit.indices[1] is not None:
+                index = hit.indices[1]
+                if index not in item_applies:
+                    item = item_idents[index] = _item_identity(found, ident, index)
+                    item_applies[index] = [spec.matches(item.kind, item.api_version) for spec in ctx.specs]
+                if item_applies[index][i - count]:
+                    return item_idents[index]
+        return None
+
     line_base = chunk.line if doc.base == 0 and chunk.offset else 0
     for error in found.shape_errors:
+        if listed and error.scope & 2 and error.item is not None:
+            owner: Identity | None = _item_identity(found, ident, error.item)
+            if not any(spec.matches(owner.kind, owner.api_version) for spec in ctx.specs):  # type: ignore[union-attr]
+                continue
+        elif error.scope & 1 and any(applies):
+            owner = ident
+        else:
+            continue
         line = line_base + error.line + 1 if error.line is not None else None
         problems.append(RenderProblem(error.message, document=chunk.index, line=line, field=error.path,
-                                      identity=ident, source=chunk.source))
+                                      identity=owner, source=chunk.source,
+                                      item=error.item if owner is not ident else None))
+    hits: list[Hit] = found.hits
+    if found.graph:  # aliases or merge keys where image fields may be: follow them
+        from .graph import graph_hits
+
+        try:
+            hits = graph_hits(chunk.text, patterns, doc.base, chunk.line if doc.base else 0)
+        except ScanError as exc:
+            line = line_base + exc.line + 1 if exc.line is not None else None
+            problems.append(RenderProblem(exc.message, document=chunk.index, line=line, identity=ident,
+                                          source=chunk.source))
+            return
     edits: list[splice.Edit] = []
-    for hit in found.hits:
-        if not any(applies[i] for i in hit.specs):
+    for hit in hits:
+        owner = governed(hit)
+        if owner is None:
             continue
         line = line_base + hit.line + 1
         if hit.is_null:
             continue
+        where = RenderProblem("", document=chunk.index, line=line, field=hit.path, identity=owner,
+                              source=chunk.source, item=hit.indices[1] if owner is not ident else None)
         if hit.wrong is not None or hit.value is None:
-            problems.append(
-                RenderProblem(f"image must be a string, not {hit.wrong}", document=chunk.index, line=line,
-                              field=hit.path, identity=ident, source=chunk.source)
-            )
+            problems.append(replace(where, message=f"image must be a string, not {hit.wrong}"))
             continue
         value = hit.value.strip() if hit.style in ("|", ">") else hit.value
         name = resolver.name_for(value)
@@ -372,17 +435,53 @@ def _rewrite_images(doc: Document, ctx: RenderContext, resolver: Resolver, probl
             continue
         result = resolver.find(name)
         image: Image | None = result.image
+        container = f"container {hit.container!r}, " if hit.container else ""
         if image is None:
-            container = f"container {hit.container!r}, " if hit.container else ""
-            problems.append(
-                RenderProblem(f"{container}image {value!r}: {result.error()}", document=chunk.index, line=line,
-                              field=hit.path, identity=ident, source=chunk.source)
-            )
+            problems.append(replace(where, message=f"{container}image {value!r}: {result.error()}"))
             continue
-        if image.reference != value:
-            edits.append(
-                splice.scalar_edit(chunk.text, hit.start - doc.base, hit.end - doc.base, hit.style, image.reference)
-            )
+        reference = _keep_digest(value, image.reference, where, problems)
+        if reference == value:
+            continue
+        if isinstance(hit, _alias_hit()):
+            origin = hit.origin  # type: ignore[attr-defined]
+            if origin is not None and governed(origin) is not None:
+                continue  # the anchored node is an image field itself: rewriting it rewrites this alias
+            alias_at = _at(line_base + hit.alias_line, hit.alias_column)  # type: ignore[attr-defined]
+            anchor_at = _at(line_base + hit.anchor_line, hit.anchor_column)  # type: ignore[attr-defined]
+            problems.append(replace(where, message=(
+                f"{container}image {value!r} at {alias_at} is an alias of the value at {anchor_at}, which is "
+                f"not an image field: rendering would need {reference!r} here but must keep {value!r} there; "
+                "write the image here instead of the alias")))
+            continue
+        start, end = hit.start - doc.base, hit.end - doc.base
+        if start < 0 or end > len(chunk.text):  # never splice outside the document: refuse instead
+            problems.append(replace(where, message="internal error: the image field lies outside its document; "
+                                    "please report this input"))
+            continue
+        edits.append(splice.scalar_edit(chunk.text, start, end, hit.style, reference))
     if edits:
         doc.text = splice.apply(chunk.text, edits)
         doc.images_changed = len(edits)
+
+
+def _alias_hit() -> type:
+    from .graph import AliasHit
+
+    return AliasHit
+
+
+def _keep_digest(value: str, reference: str, where: RenderProblem, problems: list[RenderProblem]) -> str:
+    """The manifest's digest stays when the vector keeps its tag and gives no digest (same tag, same content;
+    a mirror copy keeps digests); when the tag changes the old digest cannot be right: dropped, with a warning."""
+    if "@" not in value:
+        return reference
+    old_repository, old_tag, old_digest = split_reference(value)
+    repository, tag, digest = split_reference(reference)
+    if digest is not None or not old_digest:
+        return reference
+    if tag == old_tag:
+        return f"{reference}@{old_digest}"
+    problems.append(replace(where, severity="warning", message=(
+        f"image {value!r}: the tag changes to {tag!r}, so its digest {old_digest} cannot be right and is dropped "
+        f"(now {reference!r}); give the vector entry a digest to pin one")))
+    return reference

@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_START = re.compile(r"^---(?=[ \t\r\n]|$)", re.M)
+# a document starts at its `---` line, or at the directives (`%YAML`, `%TAG`) before it
+_START = re.compile(r"^(?:%[^\n]*\n(?:%[^\n]*\n|[ \t]*(?:#[^\n]*)?\r?\n)*)?---(?=[ \t\r\n]|$)", re.M)
 _SOURCE = re.compile(r"^# Source: (.+?)\s*$", re.M)
-_CONTENT = re.compile(r"^(?!\s*(?:#|$|---\s*$|---\s+#|\.\.\.\s*$))", re.M)
+_CONTENT = re.compile(r"^(?!%|\s*(?:#|$|---\s*$|---\s+#|\.\.\.\s*$))", re.M)
 _KIND = re.compile(r"^kind:[ \t]*['\"]?([A-Za-z0-9]+)", re.M)
 
 
@@ -39,7 +40,8 @@ class Chunk:
 
 
 def split(text: str) -> list[Chunk]:
-    """Chunks whose concatenation is exactly `text`; a new chunk starts at each `---` line.
+    """Chunks whose concatenation is exactly `text`; a new chunk starts at each `---` line, or at the
+    directive lines (`%YAML`, `%TAG`) that precede it.
 
     YAML forbids a document marker at column 0 inside any scalar, so this never splits a document.
     """
