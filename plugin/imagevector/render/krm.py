@@ -215,6 +215,15 @@ def _wire(text: str, ctx: RenderContext) -> tuple[str, RenderResult]:
     return _edit_items(text, _layout(text), replaced, removed, [item for item in added if item is not None]), result
 
 
+def _in_item(problem: RenderProblem) -> str | None:
+    """A field path of a list item relative to the item (`items[3].spec.x` → `spec.x`)."""
+    field, item = problem.field, problem.item
+    if field is None or item is None:
+        return field
+    prefix = f"items[{item}]"
+    return field[len(prefix):].lstrip(".") if field.startswith(prefix) else field
+
+
 def _result(problem: RenderProblem, items: list[dict[str, Any]]) -> dict[str, Any]:
     entry: dict[str, Any] = {"message": problem.message, "severity": problem.severity}
     item = items[problem.document] if problem.document is not None and problem.document < len(items) else None
@@ -255,7 +264,7 @@ def run_krm(text: str, build: Any) -> tuple[str, list[RenderProblem], bool]:
     ctx: RenderContext = build(data.get("functionConfig"))
     images = render(text, replace(ctx, wire=WireOptions(inject_components=False)))
     # problems name the item they are about (a list item's index is the document index of the results)
-    problems = [replace(p, document=p.item) for p in images.problems]
+    problems = [replace(p, document=p.item, field=_in_item(p)) for p in images.problems]
     ok = images.ok
     out = images.text if ok else text
     if ok and (ctx.wire.targets or (ctx.wire.inject_components and ctx.resolved.components)):

@@ -13,12 +13,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
+import yaml
+from yaml import events as ev
+
 from ..model import Image, split_reference
 from ..settings import Resolved
 from ..vector import FindResult, find, repositories
 from . import splice
 from .fields import FieldSpec, default_specs
-from .scan import DocScan, Hit, Limits, Patterns, ScanError, scan, scan_stream
+from .scan import DocScan, Hit, Limits, Patterns, ScanError, _Parser, scan, scan_stream
 from .stream import Chunk, split
 
 
@@ -153,9 +156,6 @@ class RenderResult:
         return not any(p.severity == "error" for p in self.problems)
 
 
-_WORKLOAD_HINT = "image"
-
-
 class Resolver:
     """Memoised resolution of image field values for one context."""
 
@@ -176,15 +176,6 @@ class Resolver:
         if result is None:
             result = self._cache[name] = find(self.resolved.vector, name, self.resolved.options)
         return result
-
-
-def _is_candidate(chunk: Chunk, kinds: frozenset[str], extra_hints: tuple[str, ...]) -> bool:
-    text = chunk.text
-    if _WORKLOAD_HINT in text:
-        kind = chunk.kind
-        if kind is None or kind in kinds:
-            return True
-    return any(hint in text for hint in extra_hints)
 
 
 def render(text: str, ctx: RenderContext) -> RenderResult:
@@ -264,37 +255,82 @@ def _scan_all(
     return count
 
 
-_UNSURE = tuple("&*!?[{")  # anchors, aliases, tags, complex keys, flow collections: parse to be sure
-_KEY_BEFORE = frozenset(" \t\n{,'\"-")
+# characters that end a word of YAML text (whitespace, quotes, flow indicators) and that split a reference
+# into repository, tag and digest (`:`, `@`)
+_WORD_BREAKS = str.maketrans({c: " " for c in "\"'[]{},:@"})
+_WORD_SAFE = re.compile(r"^[^\s\"'\[\]{},:@\\#]+$")
 
 
-def _field_values(keys: frozenset[str]) -> re.Pattern[str]:
-    """`KEY: value` on one line, in block or flow style, key plain or quoted (KEY: the last step of a field)."""
-    alternatives = "|".join(re.escape(k) for k in sorted(keys))
-    return re.compile(r"(?:" + alternatives + r")[\"']?[ \t]*:(?:[ \t]+([^\n]*)|[ \t]*$)", re.M)
+@dataclass(frozen=True)
+class TrustFilter:
+    """--trust-input: may a document hold an image field the vector governs, or wiring? Never a false "no".
 
+    A governed value is a vector name or starts with a base repository followed by `:`, `@` or its end. In
+    a document without a backslash (no escape sequence), such a value stands in its text verbatim: quoted
+    or plain, block or flow, folding only adds whitespace. So it is one word of the text cut at whitespace,
+    quotes, flow indicators, `:` and `@`, whatever its key looks like (`"image":"x"`, `? image`, a comment
+    before the value …). Names or repositories with those characters are looked for as substrings."""
 
-def _may_change(text: str, values: re.Pattern[str], resolver: Resolver) -> bool:
-    """Could an image field of this document be governed by the vector? False only when every value written
-    after an image key is a simple scalar that the vector does not govern (conservative otherwise)."""
-    for match in values.finditer(text):
-        start = match.start()
-        if start and text[start - 1] not in _KEY_BEFORE:
-            continue  # part of a longer key, e.g. `baseimage:`
-        value = (match.group(1) or "").split(" #", 1)[0].strip()
-        if value[:1] in ("|", ">"):  # a block scalar: its first content line is the value
-            lines = text[match.end() + 1 :].split("\n", 2)
-            if len(lines) > 1 and lines[1].strip() and lines[1][:1] in " \t":
-                return True  # several content lines: let the parser decide
-            value = lines[0].strip() if lines else ""
-        if not value or value.startswith(_UNSURE) or "\\" in value or "''" in value:
+    words: frozenset[str]
+    substrings: tuple[str, ...]
+
+    @classmethod
+    def of(cls, resolver: Resolver, hints: tuple[str, ...]) -> TrustFilter:
+        needles = {*resolver.names, *resolver.repositories}
+        words = frozenset(n for n in needles if _WORD_SAFE.match(n))
+        return cls(words, tuple(n for n in (*needles, *hints) if n not in words))
+
+    def may_change(self, text: str, kinds: frozenset[str]) -> bool:
+        if "\\" in text or any(needle in text for needle in self.substrings):
             return True
-        for candidate in (value, value.split(",", 1)[0].split("}", 1)[0].rstrip()):
-            if candidate[:1] in ("'", '"'):
-                candidate = candidate[1:].split(candidate[0], 1)[0]
-            if resolver.name_for(candidate) is not None:
-                return True
-    return False
+        if self.words.isdisjoint(text.translate(_WORD_BREAKS).split()):
+            return False
+        kind = root_kind(text)
+        return kind is None or kind in kinds or is_list_kind(kind)
+
+
+_DOCUMENT_END = re.compile(r"^\.\.\.(?=[ \t\r\n]|$)", re.M)
+
+
+def root_kind(text: str) -> str | None:
+    """The document's `kind`, read by the parser up to that key (for most manifests, a few events); None when
+    it is not certain (no such key, a merge key or alias key before it, a tag, a parse error, several
+    documents)."""
+    if _DOCUMENT_END.search(text):
+        return None  # several documents in one chunk
+    parser = _Parser(text)
+    depth = 0
+    expect_key = False
+    kind: str | None = None
+    try:
+        while True:
+            event = parser.get_event()
+            if event is None:
+                return None
+            t = type(event)
+            if t is ev.MappingStartEvent or t is ev.SequenceStartEvent:
+                if depth == 0 and t is not ev.MappingStartEvent:
+                    return None
+                depth += 1
+                if depth == 1:
+                    expect_key = True
+                    continue
+            elif t is ev.MappingEndEvent or t is ev.SequenceEndEvent:
+                depth -= 1
+            elif depth == 1 and (t is ev.ScalarEvent or t is ev.AliasEvent):
+                if expect_key:
+                    if t is ev.AliasEvent or event.value == "<<":
+                        return None
+                    kind = "" if event.value == "kind" else None
+                elif kind == "":
+                    ok = t is ev.ScalarEvent and event.tag in (None, "tag:yaml.org,2002:str", "!")
+                    return event.value if ok else None
+            elif t is ev.DocumentEndEvent or t is ev.StreamEndEvent:
+                return None
+            if depth == 1:
+                expect_key = not expect_key
+    except yaml.YAMLError:
+        return None
 
 
 def _scan_candidates(
@@ -305,18 +341,15 @@ def _scan_candidates(
     resolver: Resolver,
     finish: Callable[[Document], None],
 ) -> int:
-    """--trust-input: only documents that can hold an image field the vector governs are parsed (by kind and
-    a text test); marks are chunk-relative."""
+    """--trust-input: only documents that may hold an image field the vector governs, or get wiring, are
+    parsed (TrustFilter); marks are chunk-relative. For every input that renders without the flag, the
+    output is the same."""
+    trust = TrustFilter.of(resolver, _wiring_hints(ctx))
     kinds = frozenset(spec.kind for spec in ctx.specs)
-    hints = _wiring_hints(ctx)
-    keys = frozenset(spec.path[-1] for spec in ctx.specs if not spec.pod_spec) | {"image", "reference"}
-    values = _field_values(keys)
     parsed = 0
     for doc in documents:
         chunk = doc.chunk
-        if chunk.empty or not _is_candidate(chunk, kinds, hints):
-            continue
-        if not any(hint in chunk.text for hint in hints) and not _may_change(chunk.text, values, resolver):
+        if chunk.empty or not trust.may_change(chunk.text, kinds):
             continue
         parsed += 1
         try:
