@@ -17,7 +17,8 @@ from typing import Any
 
 from yaml import events as ev
 
-from .scan import EACH, Hit, Patterns, ScanError, _Parser
+from .fields import EACH
+from .scan import Hit, Patterns, ScanError, _Parser
 
 
 class _Map:
@@ -141,7 +142,8 @@ def _pairs(mapping: _Map, via: Any) -> list[tuple[str, Any, Any, Any]]:
             continue
         if key in seen:
             mark = raw.start_mark
-            raise ScanError(f"duplicate key {key!r} (first at line {seen[key].start_mark.line + 1}); remove one of them",
+            first = seen[key].start_mark.line + 1
+            raise ScanError(f"duplicate key {key!r} (first at line {first}); remove one of them",
                             mark.line, mark.column)
         seen[key] = raw
         explicit.append((key, value, via, key_node))
@@ -165,7 +167,7 @@ def graph_hits(text: str, patterns: Patterns, offset: int = 0, line_offset: int 
 
     def record(node: Any, steps: tuple[str, ...], indices: tuple[int | None, ...], specs: tuple[int, ...],
                via: Any, container: str | None) -> None:
-        event = node if isinstance(node, ev.ScalarEvent) else node.event
+        event: Any = node if isinstance(node, ev.ScalarEvent) else node.event
         if via is None:
             hit = Hit(event, steps, indices, specs, None)
             direct[id(event)] = hit

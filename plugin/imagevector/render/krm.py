@@ -118,7 +118,8 @@ def _layout(text: str) -> _Layout:
             assert layout is not None
             if depth == 0:
                 layout.root.end = end
-            elif depth == 1 and layout.items is not None and layout.items.end < 0 and start.start_mark.index == layout.items.start:
+            elif depth == 1 and layout.items is not None and layout.items.end < 0 \
+                    and start.start_mark.index == layout.items.start:
                 layout.items.end = end
             elif depth == 1 and layout.results is not None and start.start_mark.index == layout.results.start:
                 layout.results.end = end

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Literal
 
 import yaml
@@ -283,10 +283,35 @@ class TrustFilter:
     def may_change(self, text: str, kinds: frozenset[str]) -> bool:
         if "\\" in text or any(needle in text for needle in self.substrings):
             return True
+        kind = text_kind(text)
+        if kind is not None and kind not in kinds and not is_list_kind(kind):
+            return False  # cheap and certain: not a kind with image fields
         if self.words.isdisjoint(text.translate(_WORD_BREAKS).split()):
             return False
-        kind = root_kind(text)
+        kind = kind or root_kind(text)
         return kind is None or kind in kinds or is_list_kind(kind)
+
+
+# a line at column 0 that may hide the top-level `kind` key: a quoted, explicit, aliased, merged, anchored or
+# tagged key, a flow collection; or content on the `---` line
+_RISKY_LINE = re.compile(r"\n(?:[\"'?*<&!{\[]|---[ \t]+[^#\s])")
+_RISKY_START = re.compile(r"[\"'?*<&!{\[]|---[ \t]+[^#\s]")
+_KIND_VALUE = re.compile(r"kind:[ \t]+([A-Za-z0-9]+)[ \t]*(?:#[^\n]*)?\r?$", re.M)
+_FIRST_CONTENT = re.compile(r"^(?![ \t]*(?:#|\r?$)|%|---(?:[ \t\r]|$))(.)", re.M)
+
+
+def text_kind(text: str) -> str | None:
+    """The kind of a block-style manifest from its text, when that is certain: one line at column 0 starts
+    with `kind`, it is `kind: Word`, the top-level mapping starts at column 0 and no line at column 0 could
+    hold the key otherwise."""
+    at_start = text.startswith("kind")
+    if text.count("\nkind") + at_start != 1 or _RISKY_LINE.search(text) or _RISKY_START.match(text):
+        return None
+    first = _FIRST_CONTENT.search(text)
+    if first is None or first.group(1) in " \t":
+        return None  # the top-level mapping must start at column 0
+    match = _KIND_VALUE.match(text, 0 if at_start else text.find("\nkind") + 1)
+    return match.group(1) if match else None
 
 
 _DOCUMENT_END = re.compile(r"^\.\.\.(?=[ \t\r\n]|$)", re.M)
@@ -296,7 +321,7 @@ def root_kind(text: str) -> str | None:
     """The document's `kind`, read by the parser up to that key (for most manifests, a few events); None when
     it is not certain (no such key, a merge key or alias key before it, a tag, a parse error, several
     documents)."""
-    if _DOCUMENT_END.search(text):
+    if "\n..." in text and _DOCUMENT_END.search(text):
         return None  # several documents in one chunk
     parser = _Parser(text)
     depth = 0
@@ -401,11 +426,11 @@ def _rewrite_images(doc: Document, ctx: RenderContext, resolver: Resolver, probl
     found, ident, chunk = doc.scan, doc.identity, doc.chunk
     if found is None or ident is None or not (found.hits or found.shape_errors or found.graph):
         return
-    count = len(ctx.specs)
     applies = [spec.matches(ident.kind, ident.api_version) for spec in ctx.specs]
     listed = is_list_kind(ident.kind)
-    if not any(applies) and not listed:
+    if not listed and not any(applies):
         return
+    count = len(applies)
     item_idents: dict[int, Identity] = {}
     item_applies: dict[int, list[bool]] = {}
 
@@ -452,15 +477,12 @@ def _rewrite_images(doc: Document, ctx: RenderContext, resolver: Resolver, probl
     edits: list[splice.Edit] = []
     for hit in hits:
         owner = governed(hit)
-        if owner is None:
+        if owner is None or hit.is_null:
             continue
         line = line_base + hit.line + 1
-        if hit.is_null:
-            continue
-        where = RenderProblem("", document=chunk.index, line=line, field=hit.path, identity=owner,
-                              source=chunk.source, item=hit.indices[1] if owner is not ident else None)
+        item = hit.indices[1] if owner is not ident else None
         if hit.wrong is not None or hit.value is None:
-            problems.append(replace(where, message=f"image must be a string, not {hit.wrong}"))
+            problems.append(_hit_problem(chunk, line, hit, owner, item, f"image must be a string, not {hit.wrong}"))
             continue
         value = hit.value.strip() if hit.style in ("|", ">") else hit.value
         name = resolver.name_for(value)
@@ -470,26 +492,32 @@ def _rewrite_images(doc: Document, ctx: RenderContext, resolver: Resolver, probl
         image: Image | None = result.image
         container = f"container {hit.container!r}, " if hit.container else ""
         if image is None:
-            problems.append(replace(where, message=f"{container}image {value!r}: {result.error()}"))
+            message = f"{container}image {value!r}: {result.error()}"
+            problems.append(_hit_problem(chunk, line, hit, owner, item, message))
             continue
-        reference = _keep_digest(value, image.reference, where, problems)
+        reference = image.reference
+        if "@" in value:
+            reference, warning = _keep_digest(value, reference)
+            if warning is not None:
+                problems.append(_hit_problem(chunk, line, hit, owner, item, warning, "warning"))
         if reference == value:
             continue
-        if isinstance(hit, _alias_hit()):
+        if type(hit) is not Hit:  # an AliasHit (graph.py)
             origin = hit.origin  # type: ignore[attr-defined]
             if origin is not None and governed(origin) is not None:
                 continue  # the anchored node is an image field itself: rewriting it rewrites this alias
             alias_at = _at(line_base + hit.alias_line, hit.alias_column)  # type: ignore[attr-defined]
             anchor_at = _at(line_base + hit.anchor_line, hit.anchor_column)  # type: ignore[attr-defined]
-            problems.append(replace(where, message=(
+            problems.append(_hit_problem(
+                chunk, line, hit, owner, item,
                 f"{container}image {value!r} at {alias_at} is an alias of the value at {anchor_at}, which is "
                 f"not an image field: rendering would need {reference!r} here but must keep {value!r} there; "
-                "write the image here instead of the alias")))
+                "write the image here instead of the alias"))
             continue
         start, end = hit.start - doc.base, hit.end - doc.base
         if start < 0 or end > len(chunk.text):  # never splice outside the document: refuse instead
-            problems.append(replace(where, message="internal error: the image field lies outside its document; "
-                                    "please report this input"))
+            problems.append(_hit_problem(chunk, line, hit, owner, item, "internal error: the image field lies "
+                                         "outside its document; please report this input"))
             continue
         edits.append(splice.scalar_edit(chunk.text, start, end, hit.style, reference))
     if edits:
@@ -497,24 +525,21 @@ def _rewrite_images(doc: Document, ctx: RenderContext, resolver: Resolver, probl
         doc.images_changed = len(edits)
 
 
-def _alias_hit() -> type:
-    from .graph import AliasHit
+def _hit_problem(chunk: Chunk, line: int, hit: Hit, owner: Identity, item: int | None, message: str,
+                 severity: Literal["error", "warning"] = "error") -> RenderProblem:
+    return RenderProblem(message, severity, chunk.index, line, hit.path, owner, chunk.source, item)
 
-    return AliasHit
 
-
-def _keep_digest(value: str, reference: str, where: RenderProblem, problems: list[RenderProblem]) -> str:
-    """The manifest's digest stays when the vector keeps its tag and gives no digest (same tag, same content;
-    a mirror copy keeps digests); when the tag changes the old digest cannot be right: dropped, with a warning."""
-    if "@" not in value:
-        return reference
+def _keep_digest(value: str, reference: str) -> tuple[str, str | None]:
+    """(reference, warning): the manifest's digest stays when the vector keeps its tag and gives no digest
+    (same tag, same content; a mirror copy keeps digests); when the tag changes the old digest cannot be
+    right: it is dropped, with a warning."""
     old_repository, old_tag, old_digest = split_reference(value)
     repository, tag, digest = split_reference(reference)
     if digest is not None or not old_digest:
-        return reference
+        return reference, None
     if tag == old_tag:
-        return f"{reference}@{old_digest}"
-    problems.append(replace(where, severity="warning", message=(
+        return f"{reference}@{old_digest}", None
+    return reference, (
         f"image {value!r}: the tag changes to {tag!r}, so its digest {old_digest} cannot be right and is dropped "
-        f"(now {reference!r}); give the vector entry a digest to pin one")))
-    return reference
+        f"(now {reference!r}); give the vector entry a digest to pin one")

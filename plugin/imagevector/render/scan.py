@@ -162,7 +162,8 @@ class Patterns:
                     for j, step in enumerate(full):
                         if step == EACH and j >= len(root):
                             lists[full[:j]] = lists.get(full[:j], 0) | scope
-        prefixes = {("metadata",), ("metadata", "annotations"), *((*ITEMS, "metadata"), (*ITEMS, "metadata", "annotations"))}
+        prefixes = {("metadata",), ("metadata", "annotations"), (*ITEMS, "metadata"),
+                    (*ITEMS, "metadata", "annotations")}
         for path in leaves:
             prefixes.update(path[:j] for j in range(1, len(path)))
         return cls(specs, {k: tuple(v) for k, v in leaves.items()}, lists, frozenset(prefixes))
@@ -217,6 +218,7 @@ def scan_stream(text: str, patterns: Patterns, limits: Limits, data_checks: bool
     indices: list[int | None] = []  # list indices (None for mapping keys), for messages
     leaves, lists, prefixes = patterns.leaves, patterns.lists, patterns.prefixes
     anchors: dict[str, int] = {}
+    key: str | None = None
     nodes = 0
     expansion = 0
     depth_limit = limits.max_depth
@@ -304,6 +306,8 @@ def scan_stream(text: str, patterns: Patterns, limits: Limits, data_checks: bool
                             top[_KEY] = key
                         else:
                             top[_KEY] = "?"
+                            if t is alias_t:
+                                result.graph = True  # a key by alias: follow it (graph.py)
                     else:
                         top[_EXPECT] = True
                     step, index = top[_KEY], None
@@ -317,8 +321,8 @@ def scan_stream(text: str, patterns: Patterns, limits: Limits, data_checks: bool
                 if not interesting:
                     continue
                 if is_key:
-                    if t is alias_t or top[_KEY] == "<<":
-                        result.graph = True  # a key by alias, or a merge key: follow them (graph.py)
+                    if key == "<<":
+                        result.graph = True  # a merge key: follow it (graph.py)
                     continue
                 if t is alias_t:
                     result.graph = True  # the value is elsewhere: follow it (graph.py)
@@ -329,20 +333,22 @@ def scan_stream(text: str, patterns: Patterns, limits: Limits, data_checks: bool
                     item = top if top[_IS_MAP] and len(stack) >= 2 and not stack[-2][_IS_MAP] else None
                     result.hits.append(Hit(event, here, (*indices, index), specs, item))
                 else:
-                    if len(path) < 5:
-                        if path and path[0] == "items":
-                            if len(path) > 1:
+                    depth = len(path)
+                    if depth < 3:
+                        if depth and path[0] == "items":
+                            if depth == 2:
                                 _item_identity(result, path, indices, step, event)
-                        elif len(path) < 3:
+                        else:
                             _identity(result, path, step, event)
+                    elif path[0] == "items" and depth < 5:
+                        _item_identity(result, path, indices, step, event)
                     if step == "name":
                         top[_NAME] = event.value
-                    scope = lists.get(here)
-                    if scope and event.tag is None and event.value not in ("", "~", "null"):
+                    if here in lists and event.tag is None and event.value not in ("", "~", "null"):
                         mark = event.start_mark
                         result.shape_errors.append(
                             ScanError("must be a list", mark.line, mark.column,
-                                      _display([*path, step], [*indices, index]), scope,
+                                      _display([*path, step], [*indices, index]), lists[here],
                                       indices[1] if len(indices) > 1 else None)
                         )
                 continue
