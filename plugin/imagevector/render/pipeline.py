@@ -114,13 +114,14 @@ class RenderProblem:
     identity: Identity | None = None
     source: str | None = None
     item: int | None = None  # the index in `items` of a `kind: List` (or ResourceList) the problem is about
+    column: int | None = None  # 1-based, with `line`
 
     def __str__(self) -> str:
         where: list[str] = []
         if self.document is not None:
             where.append(f"document {self.document + 1}")
         if self.line is not None:
-            where.append(f"line {self.line}")
+            where.append(f"line {self.line}" + (f":{self.column}" if self.column is not None else ""))
         head = f"stdin ({', '.join(where)})" if where else ""
         if self.identity is not None and self.identity.kind:
             head += f": {self.identity}"
@@ -251,7 +252,9 @@ def _scan_all(
                 doc_index -= 1
         source = documents[doc_index].chunk.source if doc_index is not None else None
         line = exc.line + 1 if exc.line is not None else None
-        problems.append(RenderProblem(exc.message, document=doc_index, line=line, field=exc.path, source=source))
+        column = exc.column + 1 if exc.column is not None and line is not None else None
+        problems.append(RenderProblem(exc.message, document=doc_index, line=line, field=exc.path, source=source,
+                                      column=column))
     return count
 
 
@@ -383,9 +386,9 @@ def _scan_candidates(
             finish(doc)
         except ScanError as exc:
             line = chunk.line + exc.line + 1 if exc.line is not None else None
-            problems.append(
-                RenderProblem(exc.message, document=chunk.index, line=line, field=exc.path, source=chunk.source)
-            )
+            column = exc.column + 1 if exc.column is not None and line is not None else None
+            problems.append(RenderProblem(exc.message, document=chunk.index, line=line, field=exc.path,
+                                          source=chunk.source, column=column))
     return parsed
 
 
@@ -471,8 +474,9 @@ def _rewrite_images(doc: Document, ctx: RenderContext, resolver: Resolver, probl
             hits = graph_hits(chunk.text, patterns, doc.base, chunk.line if doc.base else 0)
         except ScanError as exc:
             line = line_base + exc.line + 1 if exc.line is not None else None
+            column = exc.column + 1 if exc.column is not None and line is not None else None
             problems.append(RenderProblem(exc.message, document=chunk.index, line=line, identity=ident,
-                                          source=chunk.source))
+                                          source=chunk.source, column=column))
             return
     edits: list[splice.Edit] = []
     for hit in hits:

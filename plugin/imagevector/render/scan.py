@@ -264,8 +264,9 @@ def scan_stream(text: str, patterns: Patterns, limits: Limits, data_checks: bool
                     )
                 size = anchors.get(event.anchor)
                 if not size:
-                    what = "undefined" if size is None else "recursive (it refers to a collection that holds it)"
-                    raise ScanError(f"{what} YAML alias *{event.anchor}", mark.line, mark.column)
+                    what = "undefined YAML alias" if size is None else "recursive YAML alias"
+                    why = "define the anchor before" if size is None else "it refers to a collection that holds it"
+                    raise ScanError(f"{what} *{event.anchor} ({why})", mark.line, mark.column)
                 expansion += size
                 nodes += size
                 if expansion > max_expansion:
