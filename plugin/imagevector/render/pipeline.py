@@ -483,6 +483,9 @@ def _rewrite_images(doc: Document, ctx: RenderContext, resolver: Resolver, probl
         owner = governed(hit)
         if owner is None or hit.is_null:
             continue
+        alias = type(hit) is not Hit  # an AliasHit (graph.py)
+        if alias and hit.origin is not None and governed(hit.origin) is not None:  # type: ignore[attr-defined]
+            continue  # the anchored node is an image field itself: rendering it renders this alias
         line = line_base + hit.line + 1
         item = hit.indices[1] if owner is not ident else None
         if hit.wrong is not None or hit.value is None:
@@ -499,17 +502,12 @@ def _rewrite_images(doc: Document, ctx: RenderContext, resolver: Resolver, probl
             message = f"{container}image {value!r}: {result.error()}"
             problems.append(_hit_problem(chunk, line, hit, owner, item, message))
             continue
-        reference = image.reference
+        reference, warning = image.reference, None
         if "@" in value:
             reference, warning = _keep_digest(value, reference)
-            if warning is not None:
-                problems.append(_hit_problem(chunk, line, hit, owner, item, warning, "warning"))
         if reference == value:
             continue
-        if type(hit) is not Hit:  # an AliasHit (graph.py)
-            origin = hit.origin  # type: ignore[attr-defined]
-            if origin is not None and governed(origin) is not None:
-                continue  # the anchored node is an image field itself: rewriting it rewrites this alias
+        if alias:
             alias_at = _at(line_base + hit.alias_line, hit.alias_column)  # type: ignore[attr-defined]
             anchor_at = _at(line_base + hit.anchor_line, hit.anchor_column)  # type: ignore[attr-defined]
             problems.append(_hit_problem(
@@ -518,6 +516,8 @@ def _rewrite_images(doc: Document, ctx: RenderContext, resolver: Resolver, probl
                 f"not an image field: rendering would need {reference!r} here but must keep {value!r} there; "
                 "write the image here instead of the alias"))
             continue
+        if warning is not None:
+            problems.append(_hit_problem(chunk, line, hit, owner, item, warning, "warning"))
         start, end = hit.start - doc.base, hit.end - doc.base
         if start < 0 or end > len(chunk.text):  # never splice outside the document: refuse instead
             problems.append(_hit_problem(chunk, line, hit, owner, item, "internal error: the image field lies "
