@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 import yaml
-
 from imagevector.inputs import TextSource
 from imagevector.render.pipeline import RenderContext, RenderResult, render
 from imagevector.settings import Settings, resolve_settings
@@ -85,8 +84,9 @@ RENDERED: dict[str, tuple[str, list[tuple[str, str]]]] = {
     "aliased-containers": (POD + "  - &c {name: a, image: etcd}\n  initContainers: [*c]\n",
                            [("image: etcd", f"image: {ETCD}")]),
     "aliased-container-list": (POD + "  - {name: a, image: etcd}\n  initContainers: &l\n  - {name: i, image: etcd}\n"
-                               "  ephemeralContainers: *l\n", [("{name: a, image: etcd}", f"{{name: a, image: {ETCD}}}"),
-                                                               ("{name: i, image: etcd}", f"{{name: i, image: {ETCD}}}")]),
+                               "  ephemeralContainers: *l\n",
+                               [("{name: a, image: etcd}", f"{{name: a, image: {ETCD}}}"),
+                                ("{name: i, image: etcd}", f"{{name: i, image: {ETCD}}}")]),
     "merge-key-inline": (POD + "  - name: a\n    <<: {image: pause-container, imagePullPolicy: Always}\n",
                          [("image: pause-container", f"image: {PAUSE}")]),
     "merge-key-alias-of-image-field": (
@@ -155,7 +155,8 @@ UNCHANGED = {
     "alias-of-an-ungoverned-value": POD.replace("metadata: {name: p}", "metadata: {name: p, labels: {i: &i nginx}}")
     + "  - {name: a, image: *i}\n",
     "merge-of-ungoverned-defaults": "x-defaults: &d {image: quay.io/x/y:1}\n" + POD + "  - {<<: *d, name: a}\n",
-    "not-a-list-kind": "apiVersion: x/v1\nkind: Bundle\nitems:\n- kind: Pod\n  spec: {containers: [{name: a, image: etcd}]}\n",
+    "not-a-list-kind": "apiVersion: x/v1\nkind: Bundle\nitems:\n- kind: Pod\n"
+                       "  spec: {containers: [{name: a, image: etcd}]}\n",
     "directive-only-documents": "%YAML 1.2\n---\n...\n%YAML 1.2\n--- # empty\n",
     "list-items-not-rendered-kinds": "kind: List\napiVersion: v1\nitems:\n- {kind: ConfigMap, data: {image: etcd}}\n",
 }

@@ -22,14 +22,13 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_render_properties import streams as plain_streams
-from test_render_properties import vectors
-
 from imagevector.inputs import TextSource
 from imagevector.model import split_reference
 from imagevector.render.pipeline import RenderContext, render
 from imagevector.render.stream import split
 from imagevector.settings import Settings, resolve_settings
+from test_render_properties import streams as plain_streams
+from test_render_properties import vectors
 
 NAMES = ["app", "etcd", "pause-container", "proxy"]
 REPOS = {"app": "registry.example/app", "etcd": "gcr.io/etcd", "pause-container": "registry.k8s.io/pause",
@@ -97,7 +96,8 @@ def resource(draw: Any, anchors: list[str], pad: str = "") -> str:
     """A Pod or Deployment (block style) at indentation `pad`; `anchors`: those of its document so far."""
     kind = draw(st.sampled_from(["Pod", "Deployment"]))
     name = draw(st.from_regex(r"[a-z][a-z0-9-]{0,6}", fullmatch=True))
-    head = f"{pad}apiVersion: {'v1' if kind == 'Pod' else 'apps/v1'}\n{pad}kind: {kind}\n{pad}metadata: {{name: {name}}}\n"
+    api_version = "v1" if kind == "Pod" else "apps/v1"
+    head = f"{pad}apiVersion: {api_version}\n{pad}kind: {kind}\n{pad}metadata: {{name: {name}}}\n"
     if kind == "Pod":
         return head + f"{pad}spec:\n{pad}  containers:\n" + draw(pod_spec(pad + "  ", anchors)) + "\n"
     return head + (f"{pad}spec:\n{pad}  template:\n{pad}    spec:\n{pad}      containers:\n"
@@ -113,7 +113,8 @@ def document(draw: Any) -> str:
         body = "".join("-" + item[1:] for item in items)
         return f"apiVersion: v1\nitems:\n{body}kind: List\nmetadata: {{resourceVersion: ''}}\n"
     if shape == "configmap":
-        return f"apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: c}}\ndata:\n  x: |\n    image: {draw(image_values)}\n"
+        value = draw(image_values)
+        return f"apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: c}}\ndata:\n  x: |\n    image: {value}\n"
     if shape == "service":
         return "apiVersion: v1\nkind: Service\nmetadata: {name: etcd}\nspec:\n  ports: [{port: 80}]\n"
     return draw(resource(anchors))
@@ -122,7 +123,7 @@ def document(draw: Any) -> str:
 @st.composite
 def yaml_streams(draw: Any) -> str:
     parts: list[str] = []
-    for i in range(draw(st.integers(1, 5))):
+    for _ in range(draw(st.integers(1, 5))):
         head = draw(st.sampled_from(["---\n", "--- # c\n", "%YAML 1.1\n---\n", "%YAML 1.2\n# c\n---\n",
                                      "%TAG !t! tag:yaml.org,2002:\n---\n"]))
         if head.startswith("%") and parts:
