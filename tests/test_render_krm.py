@@ -156,3 +156,13 @@ def test_items_indented_under_their_key() -> None:
     text = HEAD + items + CONFIG
     out, _, ok = run_krm(text, _build())
     assert ok and out == text.replace("image: etcd", f"image: {ETCD}")
+
+
+def test_json_resource_list_gets_json_results() -> None:
+    data = _load(HEAD + ITEMS.replace("IMAGE", "gcr.io/etcd:v1@sha256:" + "a" * 64) + CONFIG)
+    text = json.dumps(data)
+    out, _, ok = run_krm(text, _build())
+    assert ok
+    rendered = json.loads(out)
+    assert [r["severity"] for r in rendered["results"]] == ["warning"]
+    assert out.startswith(text[:-1].replace("gcr.io/etcd:v1@sha256:" + "a" * 64, ETCD))

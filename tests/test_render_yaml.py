@@ -185,6 +185,9 @@ ERRORS = {
     "merge-needs-another-value": (
         "x-defaults: &d {image: etcd}\n" + POD + "  - <<: *d\n    name: a\n",
         ["at line 7:9 is an alias of the value at line 1:24", "container 'a'"]),
+    "merge-chain-too-deep": (
+        "x0: &a0 {image: etcd}\n" + "".join(f"x{i}: &a{i} {{<<: *a{i - 1}}}\n" for i in range(1, 100)) + POD
+        + "  - {name: a, <<: *a99}\n", ["merge keys (<<) nested deeper than 64 levels"]),
     "alias-to-a-mapping": (POD.replace("metadata: {name: p}", "metadata: &m {name: p}") + "  - {name: a, image: *m}\n",
                            ["image must be a string, not a mapping"]),
     "list-item-unresolvable": (

@@ -120,7 +120,10 @@ def _key(node: Any) -> str | None:
     return node.value if isinstance(node, ev.ScalarEvent) else None
 
 
-def _pairs(mapping: _Map, via: Any) -> list[tuple[str, Any, Any, Any]]:
+_MAX_MERGE_DEPTH = 64
+
+
+def _pairs(mapping: _Map, via: Any, depth: int = 0) -> list[tuple[str, Any, Any, Any]]:
     """(key, value node, alias passed, key node) of a mapping as a loader reads it: explicit keys first, then
     the keys of its merge keys (`<<: *a`, `<<: [*a, *b]`) that it does not set itself, earlier first."""
     explicit: list[tuple[str, Any, Any, Any]] = []
@@ -148,10 +151,13 @@ def _pairs(mapping: _Map, via: Any) -> list[tuple[str, Any, Any, Any]]:
         seen[key] = raw
         explicit.append((key, value, via, key_node))
     out = explicit
+    if merged and depth >= _MAX_MERGE_DEPTH:
+        mark = mapping.event.start_mark
+        raise ScanError(f"merge keys (<<) nested deeper than {_MAX_MERGE_DEPTH} levels", mark.line, mark.column)
     for source, source_via in merged:
         if not isinstance(source, _Map):
             continue  # a loader refuses this; the scan's checks and Kubernetes report it
-        for key, value, value_via, key_node in _pairs(source, source_via):
+        for key, value, value_via, key_node in _pairs(source, source_via, depth + 1):
             if key not in seen:
                 seen[key] = key_node
                 out.append((key, value, value_via, key_node))
