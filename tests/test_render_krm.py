@@ -166,3 +166,18 @@ def test_json_resource_list_gets_json_results() -> None:
     rendered = json.loads(out)
     assert [r["severity"] for r in rendered["results"]] == ["warning"]
     assert out.startswith(text[:-1].replace("gcr.io/etcd:v1@sha256:" + "a" * 64, ETCD))
+
+
+def test_comments_after_a_wired_item_stay() -> None:
+    items = ("items:\n  - apiVersion: apps/v1\n    kind: Deployment\n    metadata: {name: etcd, namespace: garden}\n"
+             "    spec:\n      template:\n        spec:\n          containers:\n            - name: etcd\n"
+             "              image: etcd   # goes with the item\n  # about the next item\n"
+             "  - {apiVersion: v1, kind: Service, metadata: {name: s}}\n")
+    text = HEAD + items + CONFIG
+    out, problems, ok = run_krm(text, _build(overwrite=OVERWRITE, wire=True))
+    assert ok, [str(p) for p in problems]
+    assert "  # about the next item\n  - {apiVersion: v1, kind: Service, metadata: {name: s}}\n" in out
+    assert "# goes with the item" not in out
+    assert [i["kind"] for i in _load(out)["items"]] == ["Deployment", "Service", "ConfigMap"]
+    again, _, _ = run_krm(out, _build(overwrite=OVERWRITE, wire=True))
+    assert again == out

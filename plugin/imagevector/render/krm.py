@@ -62,6 +62,7 @@ class _Node:
     flow: bool
     column: int
     key_line: int = -1  # a value: the line of its key
+    last: int = -1  # an item: where its last scalar or flow collection ends (comments after it are not its own)
 
 
 @dataclass
@@ -81,11 +82,15 @@ def _layout(text: str) -> _Layout:
     key: str | None = None
     expect_key = True
     key_line = -1
+    item: _Node | None = None  # the item whose events these are
     while True:
         event = parser.get_event()
         if event is None:
             break
         t = type(event)
+        if item is not None and (t is yaml.ScalarEvent or t is yaml.AliasEvent or stack[-1][1]
+                                 and t in (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            item.last = event.end_mark.index
         if t in (yaml.MappingStartEvent, yaml.SequenceStartEvent, yaml.ScalarEvent, yaml.AliasEvent):
             depth = len(stack)
             value_of: str | None = None
@@ -108,6 +113,7 @@ def _layout(text: str) -> _Layout:
                     layout.results = node
                 elif depth == 2 and layout is not None and layout.items is not None and layout.items.end < 0:
                     layout.item_nodes.append(node)
+                    item = node
             elif layout is not None and value_of == "results":
                 mark = event.end_mark
                 layout.results = _Node(event.start_mark.index, mark.index, True, event.start_mark.column, key_line)
@@ -125,6 +131,7 @@ def _layout(text: str) -> _Layout:
                 layout.results.end = end
             elif depth == 2 and layout.item_nodes and layout.item_nodes[-1].start == start.start_mark.index:
                 layout.item_nodes[-1].end = end
+                item = None
     assert layout is not None
     return layout
 
@@ -160,10 +167,15 @@ def _edit_items(text: str, layout: _Layout, replaced: dict[int, Any], removed: s
         elif i in replaced:
             if node.flow:
                 edits.append(splice.Edit(node.start, node.end, _flow(replaced[i])))
-            else:
-                tail = node.end - (text.rfind("\n", 0, node.end) + 1) if node.end < len(text) else 0
-                edits.append(splice.Edit(node.start, node.end,
-                                         _indented(dump_resource(replaced[i]), node.column) + " " * tail))
+            else:  # up to its last value: the line break, comments and indentation after it stay
+                end = node.last if node.last > node.start else node.end
+                if end < node.end and text[end - 1] != "\n":  # a comment after the last value goes with it
+                    line_end = text.find("\n", end, node.end)
+                    if line_end >= 0 and text[end:line_end].lstrip(" \t").startswith(("#", "\r")) \
+                            or line_end >= 0 and not text[end:line_end].strip():
+                        end = line_end
+                new = _indented(dump_resource(replaced[i]), node.column).rstrip("\n")
+                edits.append(splice.Edit(node.start, end, new + ("\n" if text[end - 1] == "\n" else "")))
     if added:
         dash = items.column
         position = items.end

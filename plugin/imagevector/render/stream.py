@@ -9,7 +9,6 @@ from dataclasses import dataclass
 _START = re.compile(r"^(?:%[^\n]*\n(?:%[^\n]*\n|[ \t]*(?:#[^\n]*)?\r?\n)*)?---(?=[ \t\r\n]|$)", re.M)
 _SOURCE = re.compile(r"^# Source: (.+?)\s*$", re.M)
 _CONTENT = re.compile(r"^(?!%|\s*(?:#|$|---\s*$|---\s+#|\.\.\.\s*$))", re.M)
-_KIND = re.compile(r"^kind:[ \t]*['\"]?([A-Za-z0-9]+)", re.M)
 
 
 @dataclass(frozen=True)
@@ -25,12 +24,6 @@ class Chunk:
     def source(self) -> str | None:
         """The chart file Helm names in a `# Source:` comment."""
         match = _SOURCE.search(self.text, 0, 4096)
-        return match.group(1) if match else None
-
-    @property
-    def kind(self) -> str | None:
-        """The top-level kind, found by text (block style), or None when unknown."""
-        match = _KIND.search(self.text)
         return match.group(1) if match else None
 
     @property
