@@ -96,6 +96,10 @@ RENDERED: dict[str, tuple[str, list[tuple[str, str]]]] = {
                              [("image: etcd", f"image: {ETCD}")]),
     "alias-key": (POD.replace("metadata: {name: p}", "metadata: {name: p, labels: {k: &k image}}")
                   + "  - {name: a, *k : etcd}\n", [("*k : etcd", f"*k : {ETCD}")]),
+    "kind-by-alias": ("x: &k Pod\napiVersion: v1\nkind: *k\nmetadata: {name: p}\nspec:\n  containers:\n"
+                      "  - {name: a, image: etcd}\n", [("image: etcd", f"image: {ETCD}")]),
+    "identity-by-merge-key": ("base: &b {apiVersion: v1, kind: Pod}\n<<: *b\nmetadata: {name: q}\nspec:\n"
+                              "  containers: [{name: a, image: etcd}]\n", [("image: etcd", f"image: {ETCD}")]),
     # kind: List and the typed lists
     "kind-list-items-first": (
         "apiVersion: v1\nitems:\n- apiVersion: v1\n  kind: Pod\n  metadata: {name: p}\n  spec:\n    containers:\n"

@@ -164,9 +164,33 @@ def _pairs(mapping: _Map, via: Any, depth: int = 0) -> list[tuple[str, Any, Any,
     return out
 
 
-def graph_hits(text: str, patterns: Patterns, offset: int = 0, line_offset: int = 0) -> list[Hit]:
+def _scalar(node: Any) -> str | None:
+    node, _ = _deref(node)
+    return node.value if isinstance(node, ev.ScalarEvent) else None
+
+
+def identity(root: Any) -> dict[str, str | None]:
+    """kind, apiVersion, name and namespace of a document, read through aliases and merge keys."""
+    root, _ = _deref(root)
+    found: dict[str, str | None] = {"kind": None, "apiVersion": None, "name": None, "namespace": None}
+    if not isinstance(root, _Map):
+        return found
+    for key, value, _, _ in _pairs(root, None):
+        if key in ("kind", "apiVersion"):
+            found[key] = _scalar(value)
+        elif key == "metadata":
+            metadata, _ = _deref(value)
+            if isinstance(metadata, _Map):
+                for inner, inner_value, _, _ in _pairs(metadata, None):
+                    if inner in ("name", "namespace"):
+                        found[inner] = _scalar(inner_value)
+    return found
+
+
+def graph_hits(text: str, patterns: Patterns, offset: int = 0, line_offset: int = 0,
+               identities: list[dict[str, str | None]] | None = None) -> list[Hit]:
     """Every image field of the document(s) of `text`, following aliases and merge keys. Marks are moved by
-    `offset` / `line_offset` (the caller's coordinates)."""
+    `offset` / `line_offset` (the caller's coordinates). `identities` receives each document's identity."""
     leaves, prefixes = patterns.leaves, patterns.prefixes
     hits: list[Hit] = []
     direct: dict[int, Hit] = {}  # id(event) → the direct hit of that node
@@ -214,6 +238,8 @@ def graph_hits(text: str, patterns: Patterns, offset: int = 0, line_offset: int 
 
     for root in _documents(text):
         walk(root, (), (), None, None)
+        if identities is not None:
+            identities.append(identity(root))
     for hit in hits:
         if isinstance(hit, AliasHit):
             hit.origin = direct.get(id(hit.node))

@@ -429,6 +429,24 @@ def _rewrite_images(doc: Document, ctx: RenderContext, resolver: Resolver, probl
     found, ident, chunk = doc.scan, doc.identity, doc.chunk
     if found is None or ident is None or not (found.hits or found.shape_errors or found.graph):
         return
+    line_base = chunk.line if doc.base == 0 and chunk.offset else 0
+    hits: list[Hit] = found.hits
+    if found.graph:  # aliases or merge keys where image fields may be: follow them
+        from .graph import graph_hits
+
+        identities: list[dict[str, str | None]] = []
+        try:
+            hits = graph_hits(chunk.text, patterns, doc.base, chunk.line if doc.base else 0, identities)
+        except ScanError as exc:
+            line = line_base + exc.line + 1 if exc.line is not None else None
+            column = exc.column + 1 if exc.column is not None and line is not None else None
+            problems.append(RenderProblem(exc.message, document=chunk.index, line=line, identity=ident,
+                                          source=chunk.source, column=column))
+            return
+        if identities:  # `kind: *k`, `<<: *common` at the top: what a loader reads
+            read = identities[0]
+            ident = doc.identity = Identity(ident.kind or read["kind"], ident.namespace or read["namespace"],
+                                            ident.name or read["name"], ident.api_version or read["apiVersion"])
     applies = [spec.matches(ident.kind, ident.api_version) for spec in ctx.specs]
     listed = is_list_kind(ident.kind)
     if not listed and not any(applies):
@@ -452,7 +470,6 @@ def _rewrite_images(doc: Document, ctx: RenderContext, resolver: Resolver, probl
                     return item_idents[index]
         return None
 
-    line_base = chunk.line if doc.base == 0 and chunk.offset else 0
     for error in found.shape_errors:
         if listed and error.scope & 2 and error.item is not None:
             owner: Identity | None = _item_identity(found, ident, error.item)
@@ -466,18 +483,6 @@ def _rewrite_images(doc: Document, ctx: RenderContext, resolver: Resolver, probl
         problems.append(RenderProblem(error.message, document=chunk.index, line=line, field=error.path,
                                       identity=owner, source=chunk.source,
                                       item=error.item if owner is not ident else None))
-    hits: list[Hit] = found.hits
-    if found.graph:  # aliases or merge keys where image fields may be: follow them
-        from .graph import graph_hits
-
-        try:
-            hits = graph_hits(chunk.text, patterns, doc.base, chunk.line if doc.base else 0)
-        except ScanError as exc:
-            line = line_base + exc.line + 1 if exc.line is not None else None
-            column = exc.column + 1 if exc.column is not None and line is not None else None
-            problems.append(RenderProblem(exc.message, document=chunk.index, line=line, identity=ident,
-                                          source=chunk.source, column=column))
-            return
     edits: list[splice.Edit] = []
     for hit in hits:
         owner = governed(hit)
