@@ -6,7 +6,8 @@ import re
 from dataclasses import dataclass
 
 # a document starts at its `---` line, or at the directives (`%YAML`, `%TAG`) before it
-_START = re.compile(r"^(?:%[^\n]*\n(?:%[^\n]*\n|[ \t]*(?:#[^\n]*)?\r?\n)*)?---(?=[ \t\r\n]|$)", re.M)
+_DIRECTIVE = r"%(?:YAML[ \t]+[0-9]+\.[0-9]+|TAG[ \t]+[^ \t\r\n]+[ \t]+[^ \t\r\n]+)[ \t]*(?:#[^\n]*)?\r?\n"
+_START = re.compile(rf"^(?:{_DIRECTIVE}(?:{_DIRECTIVE}|[ \t]*(?:#[^\n]*)?\r?\n)*)?---(?=[ \t\r\n]|$)", re.M)
 _SOURCE = re.compile(r"^# Source: (.+?)\s*$", re.M)
 _CONTENT = re.compile(r"^(?!%|\s*(?:#|$|---\s*$|---\s+#|\.\.\.\s*$))", re.M)
 
