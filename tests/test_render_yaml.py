@@ -79,7 +79,7 @@ RENDERED: dict[str, tuple[str, list[tuple[str, str]]]] = {
     "tagged-block-scalar": (POD + "  - name: a\n    image: !!str &b >-\n      pause-container\n",
                             [("      pause-container", f"      {PAUSE}")]),
     # aliases: the anchored image field is rewritten and its aliases follow, wherever they are
-    "alias-follows": (POD + "  - name: a\n    image: &img pause-container\n    env: [{name: I, value: *img}]\n"
+    "alias-follows": (POD + "  - name: a\n    image: &img pause-container\n"
                       "  - name: b\n    image: *img\n", [("&img pause-container", f"&img {PAUSE}")]),
     "aliased-containers": (POD + "  - &c {name: a, image: etcd}\n  initContainers: [*c]\n",
                            [("image: etcd", f"image: {ETCD}")]),
@@ -256,11 +256,17 @@ def _data(text: str) -> list[Any]:
     return list(yaml.load_all(text, Loader=yaml.CSafeLoader))
 
 
-def test_anchored_image_and_its_alias_read_the_same_after_rendering() -> None:
-    text = RENDERED["alias-follows"][0]
-    (doc,) = _data(_render(text).text)
+def test_an_alias_outside_image_fields_follows_with_a_warning() -> None:
+    text = (POD + "  - name: a\n    image: &img pause-container\n    env: [{name: I, value: *img}]\n"
+            "  - &c {name: b, image: etcd}\nx-copies: [*c]\n")
+    result = _render(text)
+    (doc,) = _data(result.text)
     a, b = doc["spec"]["containers"]
-    assert a["image"] == b["image"] == a["env"][0]["value"] == PAUSE
+    assert a["image"] == a["env"][0]["value"] == PAUSE
+    assert b["image"] == doc["x-copies"][0]["image"] == ETCD
+    warnings = sorted(str(p) for p in result.problems)
+    assert len(warnings) == 2 and all("(not an image field) repeats it" in w for w in warnings)
+    assert "the alias at line 8:28" in warnings[0] and "the alias at line 10:12" in warnings[1]
 
 
 def test_directives_in_a_long_stream() -> None:

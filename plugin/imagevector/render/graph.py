@@ -58,8 +58,9 @@ class AliasHit(Hit):
     node: Any
 
 
-def _documents(text: str) -> list[Any]:
-    """The root node of each document of `text` (aliases kept as _Alias, pointing at their node)."""
+def _documents(text: str, aliases: list[_Alias] | None = None) -> list[Any]:
+    """The root node of each document of `text` (aliases kept as _Alias, pointing at their node; each of them
+    is also appended to `aliases`)."""
     parser = _Parser(text)
     roots: list[Any] = []
     stack: list[Any] = []
@@ -90,7 +91,10 @@ def _documents(text: str) -> list[Any]:
             if event.anchor is not None:
                 anchors[event.anchor] = event
         elif t is ev.AliasEvent:
-            add(_Alias(event, anchors[event.anchor]))  # the scan has refused undefined aliases
+            alias = _Alias(event, anchors[event.anchor])  # the scan has refused undefined aliases
+            add(alias)
+            if aliases is not None:
+                aliases.append(alias)
         elif t is ev.MappingStartEvent or t is ev.SequenceStartEvent:
             node: Any = _Map(event) if t is ev.MappingStartEvent else _Seq(event)
             add(node)
@@ -106,10 +110,12 @@ def _documents(text: str) -> list[Any]:
     return roots
 
 
-def _deref(node: Any) -> tuple[Any, Any]:
-    """(node, the first alias passed or None)."""
+def _deref(node: Any, passed: set[int] | None = None) -> tuple[Any, Any]:
+    """(node, the first alias passed or None); `passed` collects the ids of the aliases passed."""
     first = None
     while isinstance(node, _Alias):
+        if passed is not None:
+            passed.add(id(node))
         first = first or node.event
         node = node.target
     return node, first
@@ -123,7 +129,7 @@ def _key(node: Any) -> str | None:
 _MAX_MERGE_DEPTH = 64
 
 
-def _pairs(mapping: _Map, via: Any, depth: int = 0) -> list[tuple[str, Any, Any, Any]]:
+def _pairs(mapping: _Map, via: Any, depth: int = 0, passed: set[int] | None = None) -> list[tuple[str, Any, Any, Any]]:
     """(key, value node, alias passed, key node) of a mapping as a loader reads it: explicit keys first, then
     the keys of its merge keys (`<<: *a`, `<<: [*a, *b]`) that it does not set itself, earlier first."""
     explicit: list[tuple[str, Any, Any, Any]] = []
@@ -135,10 +141,10 @@ def _pairs(mapping: _Map, via: Any, depth: int = 0) -> list[tuple[str, Any, Any,
             continue
         raw, _ = _deref(key_node)
         if key == "<<" and not raw.style and raw.tag is None:
-            source, alias = _deref(value)
+            source, alias = _deref(value, passed)
             if isinstance(source, _Seq):
                 for item in source.items:
-                    inner, inner_alias = _deref(item)
+                    inner, inner_alias = _deref(item, passed)
                     merged.append((inner, via or alias or inner_alias))
             else:
                 merged.append((source, via or alias))
@@ -157,7 +163,7 @@ def _pairs(mapping: _Map, via: Any, depth: int = 0) -> list[tuple[str, Any, Any,
     for source, source_via in merged:
         if not isinstance(source, _Map):
             continue  # a loader refuses this; the scan's checks and Kubernetes report it
-        for key, value, value_via, key_node in _pairs(source, source_via, depth + 1):
+        for key, value, value_via, key_node in _pairs(source, source_via, depth + 1, passed):
             if key not in seen:
                 seen[key] = key_node
                 out.append((key, value, value_via, key_node))
@@ -187,13 +193,27 @@ def identity(root: Any) -> dict[str, str | None]:
     return found
 
 
+class Follower:
+    """An alias outside the image fields whose node holds image fields: it reads what they are rendered to."""
+
+    __slots__ = ("line", "column", "hits")
+
+    def __init__(self, line: int, column: int, hits: list[Hit]) -> None:
+        self.line = line  # 0-based, in the caller's coordinates
+        self.column = column
+        self.hits = hits  # the direct hits inside the aliased node
+
+
 def graph_hits(text: str, patterns: Patterns, offset: int = 0, line_offset: int = 0,
-               identities: list[dict[str, str | None]] | None = None) -> list[Hit]:
+               identities: list[dict[str, str | None]] | None = None,
+               followers: list[Follower] | None = None) -> list[Hit]:
     """Every image field of the document(s) of `text`, following aliases and merge keys. Marks are moved by
-    `offset` / `line_offset` (the caller's coordinates). `identities` receives each document's identity."""
+    `offset` / `line_offset` (the caller's coordinates). `identities` receives each document's identity,
+    `followers` every alias elsewhere whose node holds image fields."""
     leaves, prefixes = patterns.leaves, patterns.prefixes
     hits: list[Hit] = []
     direct: dict[int, Hit] = {}  # id(event) → the direct hit of that node
+    passed: set[int] = set()  # aliases the image fields are read through
 
     def record(node: Any, steps: tuple[str, ...], indices: tuple[int | None, ...], specs: tuple[int, ...],
                via: Any, container: str | None) -> None:
@@ -218,7 +238,7 @@ def graph_hits(text: str, patterns: Patterns, offset: int = 0, line_offset: int 
 
     def walk(node: Any, steps: tuple[str, ...], indices: tuple[int | None, ...], via: Any,
              container: str | None) -> None:
-        node, alias = _deref(node)
+        node, alias = _deref(node, passed)
         via = via or alias
         specs = leaves.get(steps)
         if specs is not None:
@@ -226,7 +246,7 @@ def graph_hits(text: str, patterns: Patterns, offset: int = 0, line_offset: int 
         if steps and steps not in prefixes:
             return
         if isinstance(node, _Map):
-            pairs = _pairs(node, via)
+            pairs = _pairs(node, via, 0, passed)
             name = container
             if steps and steps[-1] == EACH:
                 name = next((_key(v) for k, v, _, _ in pairs if k == "name"), None)
@@ -236,12 +256,45 @@ def graph_hits(text: str, patterns: Patterns, offset: int = 0, line_offset: int 
             for i, item in enumerate(node.items):
                 walk(item, (*steps, EACH), (*indices, i), via, None)
 
-    for root in _documents(text):
+    aliases: list[_Alias] = []
+    for root in _documents(text, aliases):
         walk(root, (), (), None, None)
         if identities is not None:
             identities.append(identity(root))
+    if followers is not None and direct:
+        for alias in aliases:
+            if id(alias) not in passed:
+                inside = _inside(alias.target, direct)
+                if inside:
+                    mark = alias.event.start_mark
+                    followers.append(Follower(mark.line + line_offset, mark.column, inside))
     for hit in hits:
         if isinstance(hit, AliasHit):
             hit.origin = direct.get(id(hit.node))
             hit.node = None
     return hits
+
+
+def _inside(node: Any, direct: dict[int, Hit]) -> list[Hit]:
+    """The direct hits among the nodes of `node` (aliases inside followed, each node once)."""
+    found: list[Hit] = []
+    seen: set[int] = set()
+    todo = [node]
+    while todo:
+        node = todo.pop()
+        while isinstance(node, _Alias):
+            node = node.target
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, _Map):
+            todo.extend(value for _, value in node.pairs)
+            hit = direct.get(id(node.event))
+        elif isinstance(node, _Seq):
+            todo.extend(node.items)
+            hit = direct.get(id(node.event))
+        else:
+            hit = direct.get(id(node))
+        if hit is not None:
+            found.append(hit)
+    return found

@@ -11,7 +11,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import yaml
 from yaml import events as ev
@@ -431,12 +431,13 @@ def _rewrite_images(doc: Document, ctx: RenderContext, resolver: Resolver, probl
         return
     line_base = chunk.line if doc.base == 0 and chunk.offset else 0
     hits: list[Hit] = found.hits
+    followers: list[Any] = []  # graph.Follower: aliases elsewhere of image fields
     if found.graph:  # aliases or merge keys where image fields may be: follow them
         from .graph import graph_hits
 
         identities: list[dict[str, str | None]] = []
         try:
-            hits = graph_hits(chunk.text, patterns, doc.base, chunk.line if doc.base else 0, identities)
+            hits = graph_hits(chunk.text, patterns, doc.base, chunk.line if doc.base else 0, identities, followers)
         except ScanError as exc:
             line = line_base + exc.line + 1 if exc.line is not None else None
             column = exc.column + 1 if exc.column is not None and line is not None else None
@@ -484,6 +485,7 @@ def _rewrite_images(doc: Document, ctx: RenderContext, resolver: Resolver, probl
                                       identity=owner, source=chunk.source,
                                       item=error.item if owner is not ident else None))
     edits: list[splice.Edit] = []
+    rendered: dict[int, tuple[Hit, int, Identity, int | None, str, str]] = {}
     for hit in hits:
         owner = governed(hit)
         if owner is None or hit.is_null:
@@ -529,6 +531,17 @@ def _rewrite_images(doc: Document, ctx: RenderContext, resolver: Resolver, probl
                                          "outside its document; please report this input"))
             continue
         edits.append(splice.scalar_edit(chunk.text, start, end, hit.style, reference))
+        if followers:
+            rendered[id(hit)] = (hit, line, owner, item, value, reference)
+    for follower in followers:
+        for hit in follower.hits:
+            if id(hit) in rendered:
+                _, line, owner, item, value, reference = rendered[id(hit)]
+                problems.append(_hit_problem(
+                    chunk, line, hit, owner, item,
+                    f"image {value!r} is rendered to {reference!r}, and the alias at "
+                    f"{_at(line_base + follower.line, follower.column)} (not an image field) repeats it, so it "
+                    f"reads {reference!r} too; write the value itself there if it must stay {value!r}", "warning"))
     if edits:
         doc.text = splice.apply(chunk.text, edits)
         doc.images_changed = len(edits)

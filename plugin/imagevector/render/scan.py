@@ -262,6 +262,8 @@ def scan_stream(text: str, patterns: Patterns, limits: Limits, data_checks: bool
                         f"more than {max_aliases} YAML aliases; raise --max-aliases if this is legitimate",
                         mark.line, mark.column,
                     )
+                if result.hits:
+                    result.graph = True  # an alias after image fields may repeat them: graph.py says where
                 size = anchors.get(event.anchor)
                 if not size:
                     what = "undefined YAML alias" if size is None else "recursive YAML alias"
