@@ -20,7 +20,9 @@ from .fields import FieldSpec, default_specs, parse_path
 from .pipeline import RenderContext, WireOptions, WireTarget, render
 from .scan import Limits
 
-_RESOURCE_LIST = re.compile(r"^kind:[ \t]*['\"]?ResourceList['\"]?[ \t]*(?:#.*)?$", re.M)
+_RESOURCE_LIST = re.compile(
+    r"^kind:[ \t]*['\"]?ResourceList['\"]?[ \t]*(?:#.*)?$|\"kind\"[ \t\r\n]*:[ \t\r\n]*\"ResourceList\"", re.M
+)
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", metavar="FILE",
@@ -52,7 +54,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="refuse a document whose aliases would expand to more than N nodes "
                         f"(default {Limits.max_alias_expansion})")
     parser.add_argument("--trust-input", action="store_true",
-                        help="do not validate documents that cannot hold an image field (faster on huge streams)")
+                        help="parse only documents that may change (faster on huge streams): the output is the same, "
+                        "but the other documents are not validated (docs/rendering-rules.md)")
     parser.add_argument("--max-input-bytes", type=int, default=DEFAULT_MAX_INPUT_BYTES, metavar="N",
                         help=f"refuse inputs larger than N bytes (default {DEFAULT_MAX_INPUT_BYTES})")
     parser.add_argument("--images-out", metavar="FILE",
