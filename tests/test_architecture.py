@@ -28,7 +28,8 @@ LONG_FUNCTIONS = {"imagevector.render.scan.scan_stream"}
 # types to render/types.py, and these go
 PENDING_EDGES = {("imagevector.yamlnodes", "imagevector.render.scan")}
 PENDING_CYCLES = {"imagevector.render.pipeline"}
-PENDING_SIZES = {"imagevector.render.pipeline", "imagevector.render.scan.scan_stream"}
+PENDING_SIZES = {"imagevector.render.pipeline", "imagevector.render.scan.scan_stream", "imagevector.render.scan",
+                 "imagevector.render.pipeline._rewrite_images"}
 
 
 def _modules() -> dict[str, Path]:

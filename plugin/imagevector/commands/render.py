@@ -22,7 +22,9 @@ from ..render.scan import Limits
 from ..settings import ENV_CONFIG
 from .common import add_vector_arguments, settings_from_args
 
-RESOURCE_LIST = re.compile(r"^kind:[ \t]*['\"]?ResourceList['\"]?[ \t]*(?:#.*)?$", re.M)
+RESOURCE_LIST = re.compile(
+    r"^kind:[ \t]*['\"]?ResourceList['\"]?[ \t]*(?:#.*)?$|\"kind\"[ \t\r\n]*:[ \t\r\n]*\"ResourceList\"", re.M
+)
 
 EXAMPLES = """examples:
   helm template gardenlet ./chart | imagevector render --vector images.yaml --target-version 1.32
@@ -78,7 +80,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="refuse a document whose aliases would expand to more than N nodes "
                         f"(default {Limits.max_alias_expansion})")
     parser.add_argument("--trust-input", action="store_true",
-                        help="do not validate documents that cannot hold an image field (faster on huge streams)")
+                        help="parse only documents that may change (faster on huge streams): the output is the same, "
+                        "but the other documents are not validated (docs/rendering-rules.md)")
     parser.add_argument("--max-input-bytes", type=int, default=DEFAULT_MAX_INPUT_BYTES, metavar="N",
                         help=f"refuse inputs larger than N bytes (default {DEFAULT_MAX_INPUT_BYTES})")
     parser.add_argument("--images-out", metavar="FILE",

@@ -44,14 +44,20 @@ class Limits:
 
 
 class ScanError(Exception):
-    """A problem with a document; line and column are 0-based within the scanned text."""
+    """A problem with a document; line and column are 0-based within the scanned text.
 
-    def __init__(self, message: str, line: int | None = None, column: int | None = None, path: str | None = None):
+    `scope` (shape problems only): 1 for a field of the document, 2 for a field of an item of its `items`
+    (a `kind: List`), 3 for both; `item`: that item's index."""
+
+    def __init__(self, message: str, line: int | None = None, column: int | None = None, path: str | None = None,
+                 scope: int = 1, item: int | None = None):
         super().__init__(message)
         self.message = message
         self.line = line
         self.column = column
         self.path = path
+        self.scope = scope
+        self.item = item
 
 
 class Hit:
@@ -98,8 +104,8 @@ def _not_a_string(event: Any) -> str | None:
         return "a mapping"
     if isinstance(event, ev.SequenceStartEvent):
         return "a list"
-    if isinstance(event, ev.AliasEvent):
-        return "an alias (write the image itself)"
+    if isinstance(event, ev.AliasEvent):  # pragma: no cover - aliases are followed (graph.py)
+        return "an alias"
     if event.tag not in (None, "tag:yaml.org,2002:str", "!"):
         return f"tagged {event.tag}"
     if not event.style and event.implicit[0] and NOT_A_STRING.match(event.value):
@@ -121,32 +127,46 @@ class DocScan:
     aliases: int = 0
     documents: int = 0
     start: int = 0  # index of the document's first character in the scanned text
+    # an alias or a merge key (`<<`) where an image field may be: graph.py follows them
+    graph: bool = False
+    # identity of each item of a top-level `items` list, by index (a `kind: List`)
+    items: dict[int, DocScan] = field(default_factory=dict)
+
+
+ITEMS = ("items", EACH)  # the resources of a `kind: List` (and DeploymentList, ResourceList, …)
 
 
 @dataclass(frozen=True)
 class Patterns:
-    """Image field paths of all field specs, with `[]` for list items."""
+    """Image field paths of all field specs, with `[]` for list items.
+
+    Every path is also known below `items[]`, with spec index `len(specs) + i`: the items of a `kind: List`
+    are resources whose own kind decides (the scan cannot know the document's kind before it ends)."""
 
     specs: tuple[FieldSpec, ...]
     leaves: dict[tuple[str, ...], tuple[int, ...]]
-    lists: frozenset[tuple[str, ...]]
+    lists: dict[tuple[str, ...], int]  # path → scope (1 document, 2 List item, 3 both)
     prefixes: frozenset[tuple[str, ...]]  # paths on the way to a leaf or to the document's identity
 
     @classmethod
     def of(cls, specs: tuple[FieldSpec, ...]) -> Patterns:
         leaves: dict[tuple[str, ...], list[int]] = {}
-        lists: set[tuple[str, ...]] = set()
+        lists: dict[tuple[str, ...], int] = {}
+        count = len(specs)
         for i, spec in enumerate(specs):
             paths = [spec.path + sub for sub in POD_SPEC_IMAGES] if spec.pod_spec else [spec.path]
             for path in paths:
-                leaves.setdefault(path, []).append(i)
-                for j, step in enumerate(path):
-                    if step == EACH:
-                        lists.add(path[:j])
-        prefixes = {("metadata",), ("metadata", "annotations")}
+                for root, index, scope in (((), i, 1), (ITEMS, count + i, 2)):
+                    full = root + path
+                    leaves.setdefault(full, []).append(index)
+                    for j, step in enumerate(full):
+                        if step == EACH and j >= len(root):
+                            lists[full[:j]] = lists.get(full[:j], 0) | scope
+        prefixes = {("metadata",), ("metadata", "annotations"), (*ITEMS, "metadata"),
+                    (*ITEMS, "metadata", "annotations")}
         for path in leaves:
             prefixes.update(path[:j] for j in range(1, len(path)))
-        return cls(specs, {k: tuple(v) for k, v in leaves.items()}, frozenset(lists), frozenset(prefixes))
+        return cls(specs, {k: tuple(v) for k, v in leaves.items()}, lists, frozenset(prefixes))
 
 
 # frame layout (lists, for speed): [is_map, key, expecting_key, keys, index, name, anchor, anchor_start,
@@ -174,6 +194,7 @@ def scan(text: str, patterns: Patterns, limits: Limits, data_checks: bool = True
         first.hits.extend(other.hits)
         first.shape_errors.extend(other.shape_errors)
         first.aliases += other.aliases
+        first.graph = first.graph or other.graph
     first.documents = len(docs)
     return first
 
@@ -197,6 +218,7 @@ def scan_stream(text: str, patterns: Patterns, limits: Limits, data_checks: bool
     indices: list[int | None] = []  # list indices (None for mapping keys), for messages
     leaves, lists, prefixes = patterns.leaves, patterns.lists, patterns.prefixes
     anchors: dict[str, int] = {}
+    key: str | None = None
     nodes = 0
     expansion = 0
     depth_limit = limits.max_depth
@@ -230,8 +252,8 @@ def scan_stream(text: str, patterns: Patterns, limits: Limits, data_checks: bool
                     raise ScanError(
                         f"unsupported YAML tag {tag!r}: manifests hold plain data only", mark.line, mark.column
                     )
-                if t is scalar_t and event.anchor is not None:
-                    anchors[event.anchor] = 1
+                if event.anchor is not None:
+                    anchors[event.anchor] = 1 if t is scalar_t else 0  # 0: open, its size is set when it ends
             elif t is alias_t:
                 result.aliases += 1
                 mark = event.start_mark
@@ -240,7 +262,13 @@ def scan_stream(text: str, patterns: Patterns, limits: Limits, data_checks: bool
                         f"more than {max_aliases} YAML aliases; raise --max-aliases if this is legitimate",
                         mark.line, mark.column,
                     )
-                size = anchors.get(event.anchor, 1)
+                if result.hits:
+                    result.graph = True  # an alias after image fields may repeat them: graph.py says where
+                size = anchors.get(event.anchor)
+                if not size:
+                    what = "undefined YAML alias" if size is None else "recursive YAML alias"
+                    why = "define the anchor before" if size is None else "it refers to a collection that holds it"
+                    raise ScanError(f"{what} *{event.anchor} ({why})", mark.line, mark.column)
                 expansion += size
                 nodes += size
                 if expansion > max_expansion:
@@ -281,6 +309,8 @@ def scan_stream(text: str, patterns: Patterns, limits: Limits, data_checks: bool
                             top[_KEY] = key
                         else:
                             top[_KEY] = "?"
+                            if t is alias_t:
+                                result.graph = True  # a key by alias: follow it (graph.py)
                     else:
                         top[_EXPECT] = True
                     step, index = top[_KEY], None
@@ -291,23 +321,38 @@ def scan_stream(text: str, patterns: Patterns, limits: Limits, data_checks: bool
             else:
                 step, index, interesting = "", None, False
             if t is scalar_t or t is alias_t:
-                if is_key or not interesting:
+                if not interesting:
+                    continue
+                if is_key:
+                    if key == "<<":
+                        result.graph = True  # a merge key: follow it (graph.py)
+                    continue
+                if t is alias_t:
+                    result.graph = True  # the value is elsewhere: follow it (graph.py)
                     continue
                 here = (*path, step)
                 specs = leaves.get(here)
                 if specs is not None:
                     item = top if top[_IS_MAP] and len(stack) >= 2 and not stack[-2][_IS_MAP] else None
                     result.hits.append(Hit(event, here, (*indices, index), specs, item))
-                elif t is scalar_t:
-                    if len(path) < 3:
-                        _identity(result, path, step, event)
+                else:
+                    depth = len(path)
+                    if depth < 3:
+                        if depth and path[0] == "items":
+                            if depth == 2:
+                                _item_identity(result, path, indices, step, event)
+                        else:
+                            _identity(result, path, step, event)
+                    elif path[0] == "items" and depth < 5:
+                        _item_identity(result, path, indices, step, event)
                     if step == "name":
                         top[_NAME] = event.value
                     if here in lists and event.tag is None and event.value not in ("", "~", "null"):
                         mark = event.start_mark
                         result.shape_errors.append(
                             ScanError("must be a list", mark.line, mark.column,
-                                      _display([*path, step], [*indices, index]))
+                                      _display([*path, step], [*indices, index]), lists[here],
+                                      indices[1] if len(indices) > 1 else None)
                         )
                 continue
             # a mapping or sequence starts
@@ -318,11 +363,12 @@ def scan_stream(text: str, patterns: Patterns, limits: Limits, data_checks: bool
                     specs = leaves.get(here)
                     if specs is not None:
                         result.hits.append(Hit(event, here, (*indices, index), specs, None))
-                    elif here in lists and t is map_t:
+                    elif t is map_t and here in lists:
                         mark = event.start_mark
                         result.shape_errors.append(
                             ScanError("must be a list, not a mapping", mark.line, mark.column,
-                                      _display([*path, step], [*indices, index]))
+                                      _display([*path, step], [*indices, index]), lists[here],
+                                      indices[1] if len(indices) > 1 else None)
                         )
                     child_interesting = here in prefixes
                 path.append(step)
@@ -342,6 +388,18 @@ def scan_stream(text: str, patterns: Patterns, limits: Limits, data_checks: bool
         raise ScanError(f"invalid YAML: {what}", mark.line if mark else None, mark.column if mark else None) from None
     except yaml.YAMLError as exc:
         raise ScanError(f"invalid YAML: {' '.join(str(exc).split())}") from None
+
+
+def _item_identity(result: DocScan, path: list[str], indices: list[int | None], step: str, event: Any) -> None:
+    """The identity of an item of a top-level `items` list (path `items[]…`)."""
+    if path[1] != EACH:
+        return
+    index = indices[1]
+    assert index is not None
+    item = result.items.get(index)
+    if item is None:
+        item = result.items[index] = DocScan()
+    _identity(item, path[2:], step, event)
 
 
 def _identity(result: DocScan, path: list[str], step: str, event: Any) -> None:

@@ -23,8 +23,30 @@ def plain_ok(value: str) -> bool:
     return bool(_PLAIN_SAFE.match(value)) and not NOT_A_STRING.match(value) and ": " not in value
 
 
+_PROPERTY = re.compile(r"(?:&[^ \t\r\n,\[\]{}]+|!<[^>]*>|![^ \t\r\n,\[\]{}]*)")
+_SEPARATION = re.compile(r"(?:[ \t]+(?:#[^\n]*)?|[ \t]*(?:#[^\n]*)?\r?\n)+")
+
+
+def value_start(source: str, start: int, end: int) -> int:
+    """Where the value of the scalar at source[start:end] starts: after its anchor and tag (`&a !!str x`),
+    which a splice keeps."""
+    position = start
+    while position < end and source[position] in "&!":
+        match = _PROPERTY.match(source, position, end)
+        if match is None:  # pragma: no cover - the parser accepted these properties
+            break
+        position = match.end()
+        gap = _SEPARATION.match(source, position, end)
+        if gap is not None:
+            position = gap.end()
+    return position
+
+
 def scalar_edit(source: str, start: int, end: int, style: str | None, value: str) -> Edit:
-    """The edit that makes the scalar at source[start:end] read `value`, in the scalar's own style."""
+    """The edit that makes the scalar at source[start:end] read `value`, in the scalar's own style; its
+    anchor and tag stay."""
+    if source[start] in "&!":
+        start = value_start(source, start, end)
     if style == "'":
         return Edit(start, end, "'" + value.replace("'", "''") + "'")
     if style == '"':

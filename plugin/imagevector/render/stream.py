@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_START = re.compile(r"^---(?=[ \t\r\n]|$)", re.M)
+# a document starts at its `---` line, or at the directives (`%YAML`, `%TAG`) before it
+_DIRECTIVE = r"%(?:YAML[ \t]+[0-9]+\.[0-9]+|TAG[ \t]+[^ \t\r\n]+[ \t]+[^ \t\r\n]+)[ \t]*(?:#[^\n]*)?\r?\n"
+_START = re.compile(rf"^(?:{_DIRECTIVE}(?:{_DIRECTIVE}|[ \t]*(?:#[^\n]*)?\r?\n)*)?---(?=[ \t\r\n]|$)", re.M)
 _SOURCE = re.compile(r"^# Source: (.+?)\s*$", re.M)
-_CONTENT = re.compile(r"^(?!\s*(?:#|$|---\s*$|---\s+#|\.\.\.\s*$))", re.M)
-_KIND = re.compile(r"^kind:[ \t]*['\"]?([A-Za-z0-9]+)", re.M)
+_CONTENT = re.compile(r"^(?!%|\s*(?:#|$|---\s*$|---\s+#|\.\.\.\s*$))", re.M)
 
 
 @dataclass(frozen=True)
@@ -27,19 +28,14 @@ class Chunk:
         return match.group(1) if match else None
 
     @property
-    def kind(self) -> str | None:
-        """The top-level kind, found by text (block style), or None when unknown."""
-        match = _KIND.search(self.text)
-        return match.group(1) if match else None
-
-    @property
     def empty(self) -> bool:
         """Only comments, blank lines and markers: no document content."""
         return _CONTENT.search(self.text) is None
 
 
 def split(text: str) -> list[Chunk]:
-    """Chunks whose concatenation is exactly `text`; a new chunk starts at each `---` line.
+    """Chunks whose concatenation is exactly `text`; a new chunk starts at each `---` line, or at the
+    directive lines (`%YAML`, `%TAG`) that precede it.
 
     YAML forbids a document marker at column 0 inside any scalar, so this never splits a document.
     """

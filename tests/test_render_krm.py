@@ -1,0 +1,183 @@
+"""A ResourceList is spliced like any stream (issue 11): comments, quotes, flow mappings and key order of every
+item survive; only items that get wiring, and generated items, are serialised anew; a ResourceList that
+nothing changes comes back byte for byte apart from the `results` added."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import yaml
+from imagevector.inputs import TextSource
+from imagevector.render.krm import run_krm
+from imagevector.render.pipeline import RenderContext, WireOptions, WireTarget
+from imagevector.settings import Settings, resolve_settings
+
+VECTOR = ("images:\n- {name: etcd, repository: gcr.io/etcd, tag: v3.5.27}\n"
+          "- {name: app, repository: r.example/app, targetVersion: '>= 1.40'}\n")
+OVERWRITE = "images:\n- {name: etcd, repository: mirror.example/etcd}\n"
+ETCD = "gcr.io/etcd:v3.5.27"
+HEAD = "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\n"
+ITEMS = """\
+items:
+# the first item
+- kind: Deployment   # key order is the author's
+  apiVersion: apps/v1
+  metadata:
+    name: etcd
+    namespace: 'garden'
+    annotations: {config.kubernetes.io/path: "apps/etcd.yaml"}
+  spec:
+    template:
+      spec:
+        containers:
+        - {name: etcd, image: "IMAGE"}   # flow
+- apiVersion: v1
+  kind: ConfigMap
+  metadata: {name: versions}
+  data:
+    kubernetes: "1.32.4"    # quoted
+"""
+CONFIG = "functionConfig:\n  apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: config}\n"
+
+
+def _build(overwrite: str | None = None, wire: bool = False, hashed: bool = False) -> Any:
+    def build(function_config: Any) -> RenderContext:
+        overwrites = [TextSource("o.yaml", overwrite)] if overwrite else []
+        resolved = resolve_settings(Settings(vectors=[TextSource("v.yaml", VECTOR)], overwrites=overwrites,
+                                             target_version="1.32"))
+        targets = (WireTarget("Deployment", "garden", "etcd"),) if wire else ()
+        return RenderContext(resolved, wire=WireOptions(targets=targets, hashed_names=hashed, annotate_paths=True))
+    return build
+
+
+def _load(text: str) -> Any:
+    return yaml.load(text, Loader=yaml.CSafeLoader)
+
+
+def test_a_resource_list_nothing_changes_comes_back_byte_for_byte() -> None:
+    text = HEAD + ITEMS.replace("IMAGE", "nginx:1.25") + CONFIG
+    out, problems, ok = run_krm(text, _build())
+    assert ok and problems == []
+    assert out == text
+
+
+def test_an_image_change_is_spliced_into_the_item() -> None:
+    text = HEAD + ITEMS.replace("IMAGE", "etcd") + CONFIG
+    out, _, ok = run_krm(text, _build())
+    assert ok
+    assert out == text.replace('image: "etcd"', f'image: "{ETCD}"')
+
+
+def test_results_are_added_and_nothing_else_changes() -> None:
+    digest = "sha256:" + "a" * 64
+    text = HEAD + ITEMS.replace("IMAGE", f"gcr.io/etcd:v3.4@{digest}") + CONFIG
+    out, problems, ok = run_krm(text, _build())
+    assert ok
+    body, results = out.split("results:\n", 1)
+    assert body == text.replace(f"gcr.io/etcd:v3.4@{digest}", ETCD)
+    (result,) = _load(out)["results"]
+    assert result["severity"] == "warning" and "is dropped" in result["message"]
+    assert result["resourceRef"] == {"apiVersion": "apps/v1", "kind": "Deployment", "name": "etcd",
+                                     "namespace": "garden"}
+    assert result["field"] == {"path": "spec.template.spec.containers[0].image"}
+    assert result["file"] == {"path": "apps/etcd.yaml"}
+    assert [p.severity for p in problems] == ["warning"]
+
+
+def test_existing_results_are_replaced() -> None:
+    text = HEAD + ITEMS.replace("IMAGE", "gcr.io/etcd:v1@sha256:" + "a" * 64) + "results:\n- {message: old}\n" + CONFIG
+    out, _, ok = run_krm(text, _build())
+    assert ok
+    data = _load(out)
+    assert [r["severity"] for r in data["results"]] == ["warning"]
+    assert out.endswith(CONFIG)
+
+
+def test_an_error_leaves_the_items_as_they_were_and_reports_the_item() -> None:
+    text = HEAD + ITEMS.replace("IMAGE", "app") + CONFIG
+    out, problems, ok = run_krm(text, _build())
+    assert not ok
+    assert out.startswith(text)
+    (result,) = _load(out)["results"]
+    assert result["severity"] == "error" and result["resourceRef"]["name"] == "etcd"
+    assert result["field"] == {"path": "spec.template.spec.containers[0].image"}
+
+
+def test_json_resource_list() -> None:
+    data = _load(HEAD + ITEMS.replace("IMAGE", "etcd") + CONFIG)
+    text = json.dumps(data, indent=1)
+    out, _, ok = run_krm(text, _build(overwrite=OVERWRITE, wire=True))
+    assert ok
+    rendered = json.loads(out)  # still JSON
+    names = [item["metadata"]["name"] for item in rendered["items"]]
+    assert names == ["etcd", "versions", "etcd-images-overwrite"]
+    assert rendered["items"][0]["spec"]["template"]["spec"]["containers"][0]["image"] == "mirror.example/etcd:v3.5.27"
+    assert rendered["items"][1] == data["items"][1]
+
+
+def test_only_the_wired_item_and_the_generated_one_are_serialised_anew() -> None:
+    text = HEAD + ITEMS.replace("IMAGE", "etcd") + CONFIG
+    out, problems, ok = run_krm(text, _build(overwrite=OVERWRITE, wire=True))
+    assert ok, [str(p) for p in problems]
+    assert "# the first item\n" in out  # before the wired item: kept
+    config_map = ITEMS.split("- apiVersion: v1\n", 1)[1]
+    assert "- apiVersion: v1\n" + config_map in out  # the untouched item, byte for byte
+    assert out.startswith(HEAD) and out.endswith(CONFIG)
+    data = _load(out)
+    assert [i["kind"] for i in data["items"]] == ["Deployment", "ConfigMap", "ConfigMap"]
+    deployment = data["items"][0]
+    assert deployment["spec"]["template"]["spec"]["volumes"][0]["configMap"]["name"] == "etcd-images-overwrite"
+    assert data["items"][2]["metadata"]["annotations"]["config.kubernetes.io/path"] == \
+        "apps/configmap_etcd-images-overwrite.yaml"
+    again, _, ok = run_krm(out, _build(overwrite=OVERWRITE, wire=True))
+    assert ok and again == out  # idempotent
+
+
+def test_a_superseded_hashed_config_map_is_removed() -> None:
+    text = HEAD + ITEMS.replace("IMAGE", "etcd") + CONFIG
+    once, _, _ = run_krm(text, _build(overwrite=OVERWRITE, wire=True, hashed=True))
+    other = "images:\n- {name: etcd, repository: other.example/etcd}\n"
+    twice, _, ok = run_krm(once, _build(overwrite=other, wire=True, hashed=True))
+    assert ok
+
+    def generated(text: str) -> list[str]:
+        return [i["metadata"]["name"] for i in _load(text)["items"]
+                if i["kind"] == "ConfigMap" and i["metadata"]["name"] != "versions"]
+
+    (first,), (second,) = generated(once), generated(twice)
+    assert first != second and first.startswith("etcd-images-overwrite-")
+    assert "- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: versions}\n" in twice
+
+
+def test_items_indented_under_their_key() -> None:
+    items = "items:\n  - kind: Pod\n    apiVersion: v1\n    metadata: {name: p}   # c\n    spec:\n      containers:\n" \
+            "        - name: a\n          image: etcd\n"
+    text = HEAD + items + CONFIG
+    out, _, ok = run_krm(text, _build())
+    assert ok and out == text.replace("image: etcd", f"image: {ETCD}")
+
+
+def test_json_resource_list_gets_json_results() -> None:
+    data = _load(HEAD + ITEMS.replace("IMAGE", "gcr.io/etcd:v1@sha256:" + "a" * 64) + CONFIG)
+    text = json.dumps(data)
+    out, _, ok = run_krm(text, _build())
+    assert ok
+    rendered = json.loads(out)
+    assert [r["severity"] for r in rendered["results"]] == ["warning"]
+    assert out.startswith(text[:-1].replace("gcr.io/etcd:v1@sha256:" + "a" * 64, ETCD))
+
+
+def test_comments_after_a_wired_item_stay() -> None:
+    items = ("items:\n  - apiVersion: apps/v1\n    kind: Deployment\n    metadata: {name: etcd, namespace: garden}\n"
+             "    spec:\n      template:\n        spec:\n          containers:\n            - name: etcd\n"
+             "              image: etcd   # goes with the item\n  # about the next item\n"
+             "  - {apiVersion: v1, kind: Service, metadata: {name: s}}\n")
+    text = HEAD + items + CONFIG
+    out, problems, ok = run_krm(text, _build(overwrite=OVERWRITE, wire=True))
+    assert ok, [str(p) for p in problems]
+    assert "  # about the next item\n  - {apiVersion: v1, kind: Service, metadata: {name: s}}\n" in out
+    assert "# goes with the item" not in out
+    assert [i["kind"] for i in _load(out)["items"]] == ["Deployment", "Service", "ConfigMap"]
+    again, _, _ = run_krm(out, _build(overwrite=OVERWRITE, wire=True))
+    assert again == out
