@@ -27,8 +27,8 @@ LONG_FUNCTIONS = {"imagevector.render.scan.scan_stream"}
 # issue 10, until the YAML-fidelity branch is merged: then the scan moves to the loading layer, the render
 # types to render/types.py, and these go
 PENDING_EDGES = {("imagevector.yamlnodes", "imagevector.render.scan")}
-PENDING_CYCLES = {"imagevector.render.pipeline"}
-PENDING_SIZES = {"imagevector.render.pipeline", "imagevector.render.scan.scan_stream", "imagevector.render.scan",
+PENDING_CYCLES: set[str] = set()
+PENDING_SIZES = {"imagevector.render.scan.scan_stream", "imagevector.render.scan",
                  "imagevector.render.pipeline._rewrite_images"}
 
 

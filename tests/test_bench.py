@@ -17,7 +17,8 @@ from types import ModuleType
 import pytest
 from imagevector.inputs import read_source
 from imagevector.render.fields import FieldSpec, default_specs, parse_path
-from imagevector.render.pipeline import RenderContext, RenderResult, render
+from imagevector.render.pipeline import render
+from imagevector.render.types import RenderContext, RenderResult
 from imagevector.settings import Settings, resolve_settings
 
 BENCH = Path(__file__).resolve().parent.parent / "bench"

@@ -10,7 +10,7 @@ from typing import Any
 import yaml
 from imagevector.inputs import TextSource
 from imagevector.render.krm import run_krm
-from imagevector.render.pipeline import RenderContext, WireOptions, WireTarget
+from imagevector.render.types import RenderContext, WireOptions, WireTarget
 from imagevector.settings import Settings, resolve_settings
 
 VECTOR = ("images:\n- {name: etcd, repository: gcr.io/etcd, tag: v3.5.27}\n"

@@ -9,11 +9,11 @@ from typing import Any
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
 from imagevector.inputs import TextSource
 from imagevector.model import ImageSource, ImageVector
-from imagevector.render.pipeline import RenderContext, render
+from imagevector.render.pipeline import render
 from imagevector.render.stream import split
+from imagevector.render.types import RenderContext
 from imagevector.settings import Settings, resolve_settings
 
 NAMES = ["app", "etcd", "pause-container", "proxy"]

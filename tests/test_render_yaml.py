@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 import yaml
 from imagevector.inputs import TextSource
-from imagevector.render.pipeline import RenderContext, RenderResult, render
+from imagevector.render.pipeline import render
+from imagevector.render.types import RenderContext, RenderResult
 from imagevector.settings import Settings, resolve_settings
 
 VECTOR = """\

@@ -24,8 +24,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from imagevector.inputs import TextSource
 from imagevector.model import split_reference
-from imagevector.render.pipeline import RenderContext, render
+from imagevector.render.pipeline import render
 from imagevector.render.stream import split
+from imagevector.render.types import RenderContext
 from imagevector.settings import Settings, resolve_settings
 from test_render_properties import streams as plain_streams
 from test_render_properties import vectors

@@ -5,9 +5,9 @@ from __future__ import annotations
 import textwrap
 
 import pytest
-
 from imagevector.inputs import TextSource
-from imagevector.render.pipeline import RenderContext, WireOptions, WireTarget, render
+from imagevector.render.pipeline import render
+from imagevector.render.types import RenderContext, WireOptions, WireTarget
 from imagevector.settings import Settings, resolve_settings
 
 VECTOR = "images:\n- {name: app, repository: registry.example/app, tag: '1'}\n"

@@ -20,8 +20,8 @@ from ..model import shorten
 from ..settings import Settings, layer, parse_version_field, resolve_settings, split_rules, with_env
 from ..version import check_minimum
 from .fields import FieldSpec, default_specs, parse_path
-from .pipeline import ComponentTarget, RenderContext, WireOptions, WireTarget
 from .scan import Limits
+from .types import ComponentTarget, RenderContext, WireOptions, WireTarget
 
 API_GROUP = "imagevector.dev"
 API_VERSION = f"{API_GROUP}/v1alpha1"

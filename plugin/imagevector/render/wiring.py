@@ -18,7 +18,8 @@ import yaml
 
 from ..model import Component
 from .fields import WORKLOAD_POD_SPECS
-from .pipeline import (
+from .templates import Templates
+from .types import (
     ComponentTarget,
     Document,
     RenderContext,
@@ -26,7 +27,6 @@ from .pipeline import (
     RenderResult,
     WireTarget,
 )
-from .templates import Templates
 
 GENERATED_FOR = "imagevector.dev/overwrite-for"
 HELM4_FILENAME = "postrenderer.helm.sh/postrender-filename"

@@ -1,0 +1,151 @@
+"""The render's data: what it is given (RenderContext, WireOptions and their targets) and what it returns
+(RenderResult with its Documents and RenderProblems). Plain data: the pipeline, wiring and KRM framing all
+import it, it imports none of them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from ..settings import Resolved
+from .fields import FieldSpec, default_specs
+from .scan import DocScan, Limits
+from .stream import Chunk
+
+
+@dataclass(frozen=True)
+class WireTarget:
+    """A workload that receives the overwrite: `--wire KIND/NAMESPACE/NAME[:CONTAINER]`."""
+
+    kind: str
+    namespace: str | None
+    name: str
+    container: str | None = None
+    config_map: str | None = None
+    mount_path: str = "/charts-overwrite"
+
+    @classmethod
+    def parse(cls, text: str) -> WireTarget:
+        spec, _, container = text.partition(":")
+        parts = spec.split("/")
+        if len(parts) == 2:
+            parts.insert(1, "")
+        if len(parts) != 3 or not parts[0] or not parts[2]:
+            raise ValueError(
+                f"--wire {text!r}: expected KIND/NAMESPACE/NAME[:CONTAINER], e.g. Deployment/garden/gardenlet"
+            )
+        return cls(parts[0], parts[1] or None, parts[2], container or None)
+
+    def matches(self, ident: Identity) -> bool:
+        return (
+            self.kind == ident.kind
+            and self.name == ident.name
+            and (self.namespace is None or self.namespace == (ident.namespace or None) or not ident.namespace)
+        )
+
+    def __str__(self) -> str:
+        return f"{self.kind}/{self.namespace or ''}/{self.name}" + (f":{self.container}" if self.container else "")
+
+
+@dataclass(frozen=True)
+class ComponentTarget:
+    """Where a component of the component overwrite file runs (default: a Deployment of its name)."""
+
+    component: str
+    kind: str = "Deployment"
+    namespace: str | None = None
+    name: str | None = None
+    container: str | None = None
+
+
+@dataclass(frozen=True)
+class WireOptions:
+    targets: tuple[WireTarget, ...] = ()
+    components: tuple[ComponentTarget, ...] = ()
+    inject_components: bool = True
+    hashed_names: bool = False
+    replace_env: bool = False
+    templates: str | None = None
+    templates_root: str | None = None  # a templates folder named by a file: its files must stay inside this
+    annotate_paths: bool = False  # KRM: give generated resources path annotations
+
+
+@dataclass(frozen=True)
+class RenderContext:
+    resolved: Resolved
+    specs: tuple[FieldSpec, ...] = field(default_factory=default_specs)
+    wire: WireOptions = field(default_factory=WireOptions)
+    limits: Limits = field(default_factory=Limits)
+    trust_input: bool = False  # skip validating documents that cannot hold an image field
+
+
+@dataclass(frozen=True)
+class Identity:
+    kind: str | None
+    namespace: str | None
+    name: str | None
+    api_version: str | None = None
+
+    def __str__(self) -> str:
+        name = f"{self.namespace}/{self.name}" if self.namespace else (self.name or "?")
+        return f"{self.kind or 'document'} {name}"
+
+
+@dataclass(frozen=True)
+class RenderProblem:
+    message: str
+    severity: Literal["error", "warning"] = "error"
+    document: int | None = None
+    line: int | None = None  # 1-based, in the stream
+    field: str | None = None
+    identity: Identity | None = None
+    source: str | None = None
+    item: int | None = None  # the index in `items` of a `kind: List` (or ResourceList) the problem is about
+    column: int | None = None  # 1-based, with `line`
+
+    def __str__(self) -> str:
+        where: list[str] = []
+        if self.document is not None:
+            where.append(f"document {self.document + 1}")
+        if self.line is not None:
+            where.append(f"line {self.line}" + (f":{self.column}" if self.column is not None else ""))
+        head = f"stdin ({', '.join(where)})" if where else ""
+        if self.identity is not None and self.identity.kind:
+            head += f": {self.identity}"
+        if self.source:
+            head += f" (from {self.source})"
+        if self.field:
+            head += f": {self.field}"
+        return f"{head.lstrip(': ')}: {self.message}" if head else self.message
+
+
+@dataclass
+class Document:
+    """A chunk of the stream, with what the pipeline learned about it."""
+
+    chunk: Chunk
+    text: str
+    scan: DocScan | None = None
+    identity: Identity | None = None
+    images_changed: int = 0
+    base: int = 0  # subtract from the scan's mark indices to index `text`
+    images: list[str] = field(default_factory=list)  # every image reference the document emits, in order
+
+
+@dataclass
+class RenderResult:
+    text: str
+    documents: list[Document]
+    problems: list[RenderProblem]
+    parsed: int = 0  # documents scanned (the shape of the work, for tests)
+    generated: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not any(p.severity == "error" for p in self.problems)
+
+
+def is_list_kind(kind: str | None) -> bool:
+    """`kind: List` (what `kubectl get -o yaml` prints) and the typed lists (`DeploymentList`, …,
+    `ResourceList`): their `items` are resources."""
+    return kind is not None and kind.endswith("List")
