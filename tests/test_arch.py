@@ -80,7 +80,7 @@ def test_effective(selected: frozenset[str] | None, cluster: tuple[str, ...], ex
 
 def test_parse_fails_loudly() -> None:
     from imagevector.render.arch import parse
-    from imagevector.render.scan import ScanError
+    from imagevector.scan import ScanError
 
     assert parse("---\n...\n---\nkind: X\n") == {"kind": "X"}
     with pytest.raises(ScanError, match="cannot read the node selector"):

@@ -15,8 +15,8 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
+from imagevector.fields import FieldSpec, default_specs, parse_path
 from imagevector.inputs import read_source
-from imagevector.render.fields import FieldSpec, default_specs, parse_path
 from imagevector.render.pipeline import render
 from imagevector.render.types import RenderContext, RenderResult
 from imagevector.settings import Settings, resolve_settings

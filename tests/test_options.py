@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from helpers import run
 from imagevector.errors import UserError
+from imagevector.fields import FieldSpec, parse_path
 from imagevector.inputs import TextSource
 from imagevector.render.config import RenderConfig, merged
-from imagevector.render.fields import FieldSpec, parse_path
 from imagevector.settings import Settings, from_env, layer, with_env
 from imagevector.version import check_minimum, tool_version
 

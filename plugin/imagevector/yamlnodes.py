@@ -12,7 +12,9 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from .fields import Patterns
 from .model import Origin, Problem
+from .scan import Limits, ScanError, scan
 
 try:
     _Loader: type[Any] = yaml.CSafeLoader
@@ -61,8 +63,6 @@ def syntax_problem(file: str, exc: yaml.YAMLError, line_offset: int = 0) -> Prob
 def guard(text: str, file: str, data_checks: bool = False) -> None:
     """Refuse what must not reach the composer: deep nesting (libyaml's composer recurses in C), alias
     bombs, unsafe tags, duplicate keys. Raises YAMLError with a located problem."""
-    from .render.scan import Limits, Patterns, ScanError, scan
-
     limits = Limits()
     try:
         scan(text, Patterns.of(()), limits, data_checks=data_checks)

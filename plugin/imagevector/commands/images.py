@@ -132,8 +132,8 @@ def _collect(uses: dict[str, Use], references: Sequence[tuple[str, dict[str, Any
 
 
 def _from_stream(args: argparse.Namespace, text: str, settings: Any, config: Any) -> list[Use]:
+    from ..fields import default_specs
     from ..model import ImageVector
-    from ..render.fields import default_specs
     from ..render.pipeline import render
     from ..render.types import RenderContext, WireOptions
     from ..settings import Resolved, resolve_settings

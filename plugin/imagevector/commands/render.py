@@ -13,13 +13,13 @@ from typing import Any
 
 from ..confine import Confinement
 from ..errors import UserError
+from ..fields import FieldSpec, parse_path
 from ..inputs import DEFAULT_MAX_INPUT_BYTES, decode
 from ..log import ENV_LOG_FILE, append
 from ..render.config import RenderConfig, build_context, load_config_file, merged, parse_config
-from ..render.fields import FieldSpec, parse_path
 from ..render.pipeline import render
-from ..render.scan import Limits
 from ..render.types import RenderContext, WireTarget
+from ..scan import Limits
 from ..settings import ENV_CONFIG
 from .common import add_vector_arguments, settings_from_args
 

@@ -13,7 +13,7 @@ from typing import Any
 import yaml
 
 from ..model import ARCHITECTURES
-from .scan import ScanError
+from ..scan import ScanError
 
 ARCH_LABELS = ("kubernetes.io/arch", "beta.kubernetes.io/arch")  # the beta label: older charts still use it
 HINT = "kubernetes.io/arch"

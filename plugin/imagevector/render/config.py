@@ -14,13 +14,13 @@ import yaml
 
 from ..confine import OutsideRoot, confine
 from ..errors import UserError
+from ..fields import FieldSpec, default_specs, parse_path
 from ..inputs import TextSource, read_source
 from ..mirror import MirrorRule, parse_rules
 from ..model import shorten
+from ..scan import Limits
 from ..settings import Settings, layer, parse_version_field, resolve_settings, split_rules, with_env
 from ..version import check_minimum
-from .fields import FieldSpec, default_specs, parse_path
-from .scan import Limits
 from .types import ComponentTarget, RenderContext, WireOptions, WireTarget
 
 API_GROUP = "imagevector.dev"

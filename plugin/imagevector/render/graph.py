@@ -17,8 +17,8 @@ from typing import Any
 
 from yaml import events as ev
 
-from .fields import EACH
-from .scan import Hit, Patterns, ScanError, _Parser
+from ..fields import EACH, Patterns
+from ..scan import Hit, ScanError, _Parser
 
 
 class _Map:

@@ -16,10 +16,10 @@ import yaml
 
 from ..errors import UserError
 from ..model import MAX_MESSAGE_CHARS, shorten
+from ..scan import _Parser
 from ..yamlnodes import syntax_problem
 from . import splice
 from .pipeline import render
-from .scan import _Parser
 from .types import RenderContext, RenderProblem, RenderResult, WireOptions
 from .wiring import PATH_ANNOTATIONS, dump_resource
 

@@ -13,12 +13,13 @@ from dataclasses import replace
 from typing import Any, Literal
 
 from .. import mirror
+from ..fields import Patterns
 from ..model import Image, split_reference
 from ..reference import InvalidReference
+from ..scan import DocScan, Hit, ScanError, scan_stream
 from . import splice
 from .arch import WorkloadArchitectures, effective
 from .resolve import Resolver
-from .scan import DocScan, Hit, Patterns, ScanError, scan_stream
 from .stream import Chunk, split
 from .trust import scan_candidates
 from .types import Document, Identity, RenderContext, RenderProblem, RenderResult, is_list_kind

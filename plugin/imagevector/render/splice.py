@@ -6,7 +6,7 @@ import json
 import re
 from dataclasses import dataclass
 
-from .scan import NOT_A_STRING
+from ..scan import NOT_A_STRING
 
 _PLAIN_SAFE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_./:@+-]*$")
 

@@ -6,7 +6,7 @@ import io
 import re
 from typing import Any
 
-from .fields import Path
+from ..fields import Path
 
 
 class StructuralError(Exception):

@@ -10,8 +10,9 @@ from dataclasses import dataclass
 import yaml
 from yaml import events as ev
 
+from ..fields import Patterns
+from ..scan import ScanError, _Parser, scan
 from .resolve import Resolver
-from .scan import Patterns, ScanError, _Parser, scan
 from .types import Document, RenderContext, RenderProblem, is_list_kind
 
 # characters that end a word of YAML text (whitespace, quotes, flow indicators) and that split a reference

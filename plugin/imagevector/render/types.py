@@ -7,9 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from ..fields import FieldSpec, default_specs
+from ..scan import DocScan, Limits
 from ..settings import Resolved
-from .fields import FieldSpec, default_specs
-from .scan import DocScan, Limits
 from .stream import Chunk
 
 

@@ -16,8 +16,8 @@ from typing import Any
 
 import yaml
 
+from ..fields import WORKLOAD_POD_SPECS
 from ..model import Component
-from .fields import WORKLOAD_POD_SPECS
 from .templates import Templates
 from .types import (
     ComponentTarget,

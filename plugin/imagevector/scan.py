@@ -9,14 +9,14 @@ expanded, so hostile input costs time linear in its size.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
 from yaml import events as ev
 
-from .fields import EACH, POD_SPEC_IMAGES, FieldSpec
+from .fields import EACH, Patterns, display_path
 
 _Parser: Any
 try:
@@ -91,7 +91,7 @@ class Hit:
 
     @property
     def path(self) -> str:
-        return _display(self.steps, self.indices)
+        return display_path(self.steps, self.indices)
 
     @property
     def is_null(self) -> bool:
@@ -125,7 +125,6 @@ class DocScan:
     hits: list[Hit] = field(default_factory=list)
     shape_errors: list[ScanError] = field(default_factory=list)
     aliases: int = 0
-    documents: int = 0
     start: int = 0  # index of the document's first character in the scanned text
     # an alias or a merge key (`<<`) where an image field may be: graph.py follows them
     graph: bool = False
@@ -133,55 +132,9 @@ class DocScan:
     items: dict[int, DocScan] = field(default_factory=dict)
 
 
-ITEMS = ("items", EACH)  # the resources of a `kind: List` (and DeploymentList, ResourceList, …)
-
-
-@dataclass(frozen=True)
-class Patterns:
-    """Image field paths of all field specs, with `[]` for list items.
-
-    Every path is also known below `items[]`, with spec index `len(specs) + i`: the items of a `kind: List`
-    are resources whose own kind decides (the scan cannot know the document's kind before it ends)."""
-
-    specs: tuple[FieldSpec, ...]
-    leaves: dict[tuple[str, ...], tuple[int, ...]]
-    lists: dict[tuple[str, ...], int]  # path → scope (1 document, 2 List item, 3 both)
-    prefixes: frozenset[tuple[str, ...]]  # paths on the way to a leaf or to the document's identity
-
-    @classmethod
-    def of(cls, specs: tuple[FieldSpec, ...]) -> Patterns:
-        leaves: dict[tuple[str, ...], list[int]] = {}
-        lists: dict[tuple[str, ...], int] = {}
-        count = len(specs)
-        for i, spec in enumerate(specs):
-            paths = [spec.path + sub for sub in POD_SPEC_IMAGES] if spec.pod_spec else [spec.path]
-            for path in paths:
-                for root, index, scope in (((), i, 1), (ITEMS, count + i, 2)):
-                    full = root + path
-                    leaves.setdefault(full, []).append(index)
-                    for j, step in enumerate(full):
-                        if step == EACH and j >= len(root):
-                            lists[full[:j]] = lists.get(full[:j], 0) | scope
-        prefixes = {("metadata",), ("metadata", "annotations"), (*ITEMS, "metadata"),
-                    (*ITEMS, "metadata", "annotations")}
-        for path in leaves:
-            prefixes.update(path[:j] for j in range(1, len(path)))
-        return cls(specs, {k: tuple(v) for k, v in leaves.items()}, lists, frozenset(prefixes))
-
-
 # frame layout (lists, for speed): [is_map, key, expecting_key, keys, index, name, anchor, anchor_start,
 # interesting, hits waiting for the container's name]
 _IS_MAP, _KEY, _EXPECT, _KEYS, _INDEX, _NAME, _ANCHOR, _ANCHOR_START, _INTERESTING, _HITS = range(10)
-
-
-def _display(path: Sequence[str], indices: Sequence[int | None]) -> str:
-    out = ""
-    for step, index in zip(path, indices, strict=True):
-        if index is not None:
-            out += f"[{index}]"
-        else:
-            out += f".{step}" if out else step
-    return out
 
 
 def scan(text: str, patterns: Patterns, limits: Limits, data_checks: bool = True) -> DocScan:
@@ -195,7 +148,6 @@ def scan(text: str, patterns: Patterns, limits: Limits, data_checks: bool = True
         first.shape_errors.extend(other.shape_errors)
         first.aliases += other.aliases
         first.graph = first.graph or other.graph
-    first.documents = len(docs)
     return first
 
 
@@ -206,6 +158,8 @@ def scan_stream(text: str, patterns: Patterns, limits: Limits, data_checks: bool
     Without `data_checks`, only syntax and the limits are checked (duplicate keys and tags are left to a
     validator that reports every problem at once). Only frames on the way to an image field (or to the
     document's identity) do more than bookkeeping."""
+    # long on purpose: this is the hot loop of every render (one pass over every event of the stream, its
+    # state in locals and lists); split into functions, the calls per event cost a good part of a render's time
     if not flow_depth_ok(text, limits.max_depth):
         # libyaml slows down quadratically on deep flow nesting: refuse before it starts
         raise ScanError(
@@ -303,7 +257,7 @@ def scan_stream(text: str, patterns: Patterns, limits: Limits, data_checks: bool
                                     mark = event.start_mark
                                     raise ScanError(
                                         f"duplicate key {key!r} (first at line {keys[key] + 1}); remove one of them",
-                                        mark.line, mark.column, _display([*path, key], [*indices, None]),
+                                        mark.line, mark.column, display_path([*path, key], [*indices, None]),
                                     )
                                 keys[key] = event.start_mark.line
                             top[_KEY] = key
@@ -351,7 +305,7 @@ def scan_stream(text: str, patterns: Patterns, limits: Limits, data_checks: bool
                         mark = event.start_mark
                         result.shape_errors.append(
                             ScanError("must be a list", mark.line, mark.column,
-                                      _display([*path, step], [*indices, index]), lists[here],
+                                      display_path([*path, step], [*indices, index]), lists[here],
                                       indices[1] if len(indices) > 1 else None)
                         )
                 continue
@@ -367,7 +321,7 @@ def scan_stream(text: str, patterns: Patterns, limits: Limits, data_checks: bool
                         mark = event.start_mark
                         result.shape_errors.append(
                             ScanError("must be a list, not a mapping", mark.line, mark.column,
-                                      _display([*path, step], [*indices, index]), lists[here],
+                                      display_path([*path, step], [*indices, index]), lists[here],
                                       indices[1] if len(indices) > 1 else None)
                         )
                     child_interesting = here in prefixes
