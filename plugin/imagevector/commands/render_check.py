@@ -24,7 +24,7 @@ import difflib
 import os
 import sys
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import yaml
@@ -245,22 +245,17 @@ def select(entries: list[Entry], config_file: str, files: Sequence[str]) -> list
 def render_entry(entry: Entry) -> str:
     """The rendered text of one entry, rendered in-process; the environment is not consulted."""
     source = read_source(entry.input, "render-check input")
-    ctx = build_context(entry.config)
+    ctx = replace(build_context(entry.config), stream=_display(entry.input))
     resolved = ctx.resolved
     result = render(source.text, ctx)
-    errors = [_locate(str(p), entry.input) for p in result.problems if p.severity == "error"]
+    errors = [str(p) for p in result.problems if p.severity == "error"]
     if errors or not result.ok:
         raise UserError(errors or [f"{_display(entry.input)}: the render failed"])
     for problem in result.problems:
-        print(f"warning: {_locate(str(problem), entry.input)}", file=sys.stderr)
+        print(f"warning: {problem}", file=sys.stderr)
     for warning in resolved.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     return result.text
-
-
-def _locate(message: str, path: str) -> str:
-    """Render problems name "stdin"; here the stream is the entry's input file."""
-    return _display(path) + message[len("stdin"):] if message.startswith("stdin") else message
 
 
 def _display(path: str) -> str:

@@ -26,7 +26,15 @@ from .types import Document, Identity, RenderContext, RenderProblem, RenderResul
 
 
 def render(text: str, ctx: RenderContext) -> RenderResult:
-    """Render a multi-document stream; on any error the result's problems say why and text is the input."""
+    """Render a multi-document stream; on any error the result's problems say why and text is the input.
+    Problems name the stream `ctx.stream`."""
+    result = _render(text, ctx)
+    if ctx.stream != RenderProblem.stream:
+        result.problems[:] = [replace(p, stream=ctx.stream) for p in result.problems]
+    return result
+
+
+def _render(text: str, ctx: RenderContext) -> RenderResult:
     chunks = split(text)
     resolver = Resolver(ctx.resolved)
     patterns = Patterns.of(ctx.specs)

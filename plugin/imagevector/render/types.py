@@ -77,6 +77,7 @@ class RenderContext:
     wire: WireOptions = field(default_factory=WireOptions)
     limits: Limits = field(default_factory=Limits)
     trust_input: bool = False  # skip validating documents that cannot hold an image field
+    stream: str = "stdin"  # how problems name the input (render-check: the input file)
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,7 @@ class RenderProblem:
     source: str | None = None
     item: int | None = None  # the index in `items` of a `kind: List` (or ResourceList) the problem is about
     column: int | None = None  # 1-based, with `line`
+    stream: str = "stdin"  # the input's name (RenderContext.stream)
 
     def __str__(self) -> str:
         where: list[str] = []
@@ -109,7 +111,7 @@ class RenderProblem:
             where.append(f"document {self.document + 1}")
         if self.line is not None:
             where.append(f"line {self.line}" + (f":{self.column}" if self.column is not None else ""))
-        head = f"stdin ({', '.join(where)})" if where else ""
+        head = f"{self.stream} ({', '.join(where)})" if where else ""
         if self.identity is not None and self.identity.kind:
             head += f": {self.identity}"
         if self.source:
