@@ -10,10 +10,11 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import replace
+from functools import partial
 from typing import Any, Literal
 
 from .. import mirror
-from ..fields import Patterns
+from ..fields import FieldSpec, Patterns
 from ..model import Image, split_reference
 from ..reference import InvalidReference
 from ..scan import DocScan, Hit, ScanError, scan_stream
@@ -148,119 +149,51 @@ def _rewrite_images(doc: Document, ctx: RenderContext, resolver: Resolver, probl
     hits: list[Hit] = found.hits
     followers: list[Any] = []  # graph.Follower: aliases elsewhere of image fields
     if found.graph:  # aliases or merge keys where image fields may be: follow them
-        from .graph import graph_hits
-
-        identities: list[dict[str, str | None]] = []
-        try:
-            hits = graph_hits(chunk.text, patterns, doc.base, chunk.line if doc.base else 0, identities, followers)
-        except ScanError as exc:
-            line = line_base + exc.line + 1 if exc.line is not None else None
-            column = exc.column + 1 if exc.column is not None and line is not None else None
-            problems.append(RenderProblem(exc.message, document=chunk.index, line=line, identity=ident,
-                                          source=chunk.source, column=column))
+        followed = _follow_graph(doc, ident, patterns, line_base, problems)
+        if followed is None:
             return
-        if identities:  # `kind: *k`, `<<: *common` at the top: what a loader reads
-            read = identities[0]
-            ident = doc.identity = Identity(ident.kind or read["kind"], ident.namespace or read["namespace"],
-                                            ident.name or read["name"], ident.api_version or read["apiVersion"])
-    applies = [spec.matches(ident.kind, ident.api_version) for spec in ctx.specs]
-    listed = is_list_kind(ident.kind)
-    if not listed and not any(applies):
+        hits, followers, ident = followed
+    owners = _Owners(found, ident, ctx.specs)
+    if not owners.listed and not any(owners.applies):
         return
-    count = len(applies)
-    item_idents: dict[int, Identity] = {}
-    item_applies: dict[int, list[bool]] = {}
-
-    def governed(hit: Hit) -> Identity | None:
-        """The identity a field is rendered for, or None when no applicable spec names it."""
-        for i in hit.specs:
-            if i < count:
-                if applies[i]:
-                    return ident
-            elif listed and len(hit.indices) > 1 and hit.indices[1] is not None:
-                index = hit.indices[1]
-                if index not in item_applies:
-                    item = item_idents[index] = _item_identity(found, ident, index)
-                    item_applies[index] = [spec.matches(item.kind, item.api_version) for spec in ctx.specs]
-                if item_applies[index][i - count]:
-                    return item_idents[index]
-        return None
-
-    workload = WorkloadArchitectures(chunk.text, ctx.specs, applies, ctx.resolved.options.wanted_architectures)
-    for error in found.shape_errors:
-        if listed and error.scope & 2 and error.item is not None:
-            owner: Identity | None = _item_identity(found, ident, error.item)
-            if not any(spec.matches(owner.kind, owner.api_version) for spec in ctx.specs):  # type: ignore[union-attr]
-                continue
-        elif error.scope & 1 and any(applies):
-            owner = ident
-        else:
-            continue
-        line = line_base + error.line + 1 if error.line is not None else None
-        problems.append(RenderProblem(error.message, document=chunk.index, line=line, field=error.path,
-                                      identity=owner, source=chunk.source,
-                                      item=error.item if owner is not ident else None))
+    workload = WorkloadArchitectures(chunk.text, ctx.specs, owners.applies, ctx.resolved.options.wanted_architectures)
+    _shape_problems(found, owners, ctx, chunk, line_base, problems)
     edits: list[splice.Edit] = []
     rendered: dict[int, tuple[Hit, int, Identity, int | None, str, str]] = {}
     for hit in hits:
-        owner = governed(hit)
+        owner = owners.of(hit)
         if owner is None or hit.is_null:
             continue
         alias = type(hit) is not Hit  # an AliasHit (graph.py)
-        if alias and hit.origin is not None and governed(hit.origin) is not None:  # type: ignore[attr-defined]
+        if alias and hit.origin is not None and owners.of(hit.origin) is not None:  # type: ignore[attr-defined]
             continue  # the anchored node is an image field itself: rendering it renders this alias
         line = line_base + hit.line + 1
         item = hit.indices[1] if owner is not ident else None
+        report = partial(_report, problems, chunk, line, hit, owner, item)
         if hit.wrong is not None or hit.value is None:
-            problems.append(_hit_problem(chunk, line, hit, owner, item, f"image must be a string, not {hit.wrong}"))
+            report(f"image must be a string, not {hit.wrong}")
             continue
         value = hit.value.strip() if hit.style in ("|", ">") else hit.value
-        reference, warning = value, None
-        container = f"container {hit.container!r}, " if hit.container else ""
-        name = resolver.name_for(value)
-        if name is None:
-            close = resolver.near_miss(value)
-            if close is not None:
-                problems.append(_hit_problem(
-                    chunk, line, hit, owner, item,
-                    f"image {value!r} is not in the image vector and is left as it is; did you mean {close!r}?",
-                    "warning"))
-        else:
-            selected = workload.selection(hit.steps, hit.indices, hit.specs)
-            archs = effective(selected, workload.cluster)
-            result = resolver.find_for(name, archs)
-            image: Image | None = result.image
-            if image is None:
-                message = f"{container}image {value!r}: {workload.note(selected, archs)}{result.error()}"
-                problems.append(_hit_problem(chunk, line, hit, owner, item, message))
-                continue
-            reference = image.reference
-            if "@" in value:
-                reference, warning = _keep_digest(value, reference)
-        if resolver.mirrors:  # mirror rules re-point the resolved reference, vector-governed or not
-            try:
-                reference = mirror.apply(resolver.mirrors, reference)
-            except InvalidReference as exc:
-                problems.append(_hit_problem(chunk, line, hit, owner, item,
-                                             f"image {reference!r} is not mirrored: {exc}", "warning"))
+        resolved = _resolve_value(value, hit, resolver, workload, report)
+        if resolved is None:
+            continue
+        reference, warning = resolved
         doc.images.append(reference)
         if reference == value:
             continue
         if alias:
+            container = f"container {hit.container!r}, " if hit.container else ""
             alias_at = _at(line_base + hit.alias_line, hit.alias_column)  # type: ignore[attr-defined]
             anchor_at = _at(line_base + hit.anchor_line, hit.anchor_column)  # type: ignore[attr-defined]
-            problems.append(_hit_problem(
-                chunk, line, hit, owner, item,
-                f"{container}image {value!r} at {alias_at} is an alias of the value at {anchor_at}, which is "
-                f"not an image field: rendering would need {reference!r} here but must keep {value!r} there; "
-                "write the image here instead of the alias"))
+            report(f"{container}image {value!r} at {alias_at} is an alias of the value at {anchor_at}, which is "
+                   f"not an image field: rendering would need {reference!r} here but must keep {value!r} there; "
+                   "write the image here instead of the alias")
             continue
         if warning is not None:
-            problems.append(_hit_problem(chunk, line, hit, owner, item, warning, "warning"))
+            report(warning, "warning")
         start, end = hit.start - doc.base, hit.end - doc.base
         if start < 0 or end > len(chunk.text):  # never splice outside the document: refuse instead
-            problems.append(_hit_problem(chunk, line, hit, owner, item, "internal error: the image field lies "
-                                         "outside its document; please report this input"))
+            report("internal error: the image field lies outside its document; please report this input")
             continue
         edits.append(splice.scalar_edit(chunk.text, start, end, hit.style, reference))
         if followers:
@@ -269,14 +202,120 @@ def _rewrite_images(doc: Document, ctx: RenderContext, resolver: Resolver, probl
         for hit in follower.hits:
             if id(hit) in rendered:
                 _, line, owner, item, value, reference = rendered[id(hit)]
-                problems.append(_hit_problem(
-                    chunk, line, hit, owner, item,
-                    f"image {value!r} is rendered to {reference!r}, and the alias at "
-                    f"{_at(line_base + follower.line, follower.column)} (not an image field) repeats it, so it "
-                    f"reads {reference!r} too; write the value itself there if it must stay {value!r}", "warning"))
+                _report(problems, chunk, line, hit, owner, item,
+                        f"image {value!r} is rendered to {reference!r}, and the alias at "
+                        f"{_at(line_base + follower.line, follower.column)} (not an image field) repeats it, so it "
+                        f"reads {reference!r} too; write the value itself there if it must stay {value!r}", "warning")
     if edits:
         doc.text = splice.apply(chunk.text, edits)
         doc.images_changed = len(edits)
+
+
+def _follow_graph(doc: Document, ident: Identity, patterns: Patterns, line_base: int,
+                  problems: list[RenderProblem]) -> tuple[list[Hit], list[Any], Identity] | None:
+    """The image fields of a document with aliases or merge keys (and the aliases that repeat them), and its
+    identity as a loader reads it; None after reporting a problem."""
+    from .graph import graph_hits  # only documents with aliases or merge keys need it (start-up time)
+
+    chunk = doc.chunk
+    identities: list[dict[str, str | None]] = []
+    followers: list[Any] = []
+    try:
+        hits = graph_hits(chunk.text, patterns, doc.base, chunk.line if doc.base else 0, identities, followers)
+    except ScanError as exc:
+        line = line_base + exc.line + 1 if exc.line is not None else None
+        column = exc.column + 1 if exc.column is not None and line is not None else None
+        problems.append(RenderProblem(exc.message, document=chunk.index, line=line, identity=ident,
+                                      source=chunk.source, column=column))
+        return None
+    if identities:  # `kind: *k`, `<<: *common` at the top: what a loader reads
+        read = identities[0]
+        ident = doc.identity = Identity(ident.kind or read["kind"], ident.namespace or read["namespace"],
+                                        ident.name or read["name"], ident.api_version or read["apiVersion"])
+    return hits, followers, ident
+
+
+class _Owners:
+    """Which identity an image field is rendered for: the document's, or that of a `kind: List` item."""
+
+    def __init__(self, found: DocScan, ident: Identity, specs: tuple[FieldSpec, ...]) -> None:
+        self.found, self.ident, self.specs = found, ident, specs
+        self.applies = [spec.matches(ident.kind, ident.api_version) for spec in specs]
+        self.listed = is_list_kind(ident.kind)
+        self.count = len(self.applies)
+        self.items: dict[int, Identity] = {}
+        self.item_applies: dict[int, list[bool]] = {}
+
+    def of(self, hit: Hit) -> Identity | None:
+        """The identity a field is rendered for, or None when no applicable spec names it."""
+        for i in hit.specs:
+            if i < self.count:
+                if self.applies[i]:
+                    return self.ident
+            elif self.listed and len(hit.indices) > 1 and hit.indices[1] is not None:
+                index = hit.indices[1]
+                if index not in self.item_applies:
+                    item = self.items[index] = _item_identity(self.found, self.ident, index)
+                    self.item_applies[index] = [spec.matches(item.kind, item.api_version) for spec in self.specs]
+                if self.item_applies[index][i - self.count]:
+                    return self.items[index]
+        return None
+
+
+def _shape_problems(found: DocScan, owners: _Owners, ctx: RenderContext, chunk: Chunk, line_base: int,
+                    problems: list[RenderProblem]) -> None:
+    """Image fields of the wrong shape (a mapping where a list of containers belongs, …), for the resource
+    whose spec names them."""
+    ident = owners.ident
+    for error in found.shape_errors:
+        if owners.listed and error.scope & 2 and error.item is not None:
+            owner: Identity | None = _item_identity(found, ident, error.item)
+            if not any(spec.matches(owner.kind, owner.api_version) for spec in ctx.specs):  # type: ignore[union-attr]
+                continue
+        elif error.scope & 1 and any(owners.applies):
+            owner = ident
+        else:
+            continue
+        line = line_base + error.line + 1 if error.line is not None else None
+        problems.append(RenderProblem(error.message, document=chunk.index, line=line, field=error.path,
+                                      identity=owner, source=chunk.source,
+                                      item=error.item if owner is not ident else None))
+
+
+def _resolve_value(value: str, hit: Hit, resolver: Resolver, workload: WorkloadArchitectures,
+                   report: Callable[..., None]) -> tuple[str, str | None] | None:
+    """(reference, warning about a dropped digest) for an image field's value: from the vector for the
+    workload's architectures, then re-pointed by the mirror rules; None after reporting an error."""
+    reference, warning = value, None
+    name = resolver.name_for(value)
+    if name is None:
+        close = resolver.near_miss(value)
+        if close is not None:
+            report(f"image {value!r} is not in the image vector and is left as it is; did you mean {close!r}?",
+                   "warning")
+    else:
+        selected = workload.selection(hit.steps, hit.indices, hit.specs)
+        archs = effective(selected, workload.cluster)
+        result = resolver.find_for(name, archs)
+        image: Image | None = result.image
+        if image is None:
+            container = f"container {hit.container!r}, " if hit.container else ""
+            report(f"{container}image {value!r}: {workload.note(selected, archs)}{result.error()}")
+            return None
+        reference = image.reference
+        if "@" in value:
+            reference, warning = _keep_digest(value, reference)
+    if resolver.mirrors:  # mirror rules re-point the resolved reference, vector-governed or not
+        try:
+            reference = mirror.apply(resolver.mirrors, reference)
+        except InvalidReference as exc:
+            report(f"image {reference!r} is not mirrored: {exc}", "warning")
+    return reference, warning
+
+
+def _report(problems: list[RenderProblem], chunk: Chunk, line: int, hit: Hit, owner: Identity, item: int | None,
+            message: str, severity: Literal["error", "warning"] = "error") -> None:
+    problems.append(_hit_problem(chunk, line, hit, owner, item, message, severity))
 
 
 def _hit_problem(chunk: Chunk, line: int, hit: Hit, owner: Identity, item: int | None, message: str,
