@@ -309,8 +309,8 @@ def test_version_is_written_in_one_place() -> None:
 
 def test_version_from_a_checkout_without_metadata(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"} | {"PYTHONPATH": str(REPO / "plugin")}
-    proc = run([sys.executable, "-S", "-c", "import sys; from imagevector.version import tool_version; print(tool_version())"],
-               env, cwd=tmp_path)
+    code = "from imagevector.version import tool_version; print(tool_version())"
+    proc = run([sys.executable, "-S", "-c", code], env, cwd=tmp_path)
     assert proc.stdout.strip() == VERSION, proc.stderr
 
 

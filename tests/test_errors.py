@@ -61,7 +61,8 @@ CASES: dict[str, Case] = {
     "rl-wrong-field": (
         ["render"],
         (RL + "items: []\nfunctionConfig:\n  apiVersion: imagevector.dev/v1alpha1\n  kind: ImageVectorRenderer\n"
-         "  spec: {vector: v.yaml, targetVersoin: '1.30'}\n").encode(), {"v.yaml": VECTOR}, "spec.targetVersoin: unknown field"),
+         "  spec: {vector: v.yaml, targetVersoin: '1.30'}\n").encode(), {"v.yaml": VECTOR},
+        "spec.targetVersoin: unknown field"),
     "rl-path-escapes": (
         ["render"],
         (RL + "items: []\nfunctionConfig:\n  apiVersion: imagevector.dev/v1alpha1\n  kind: ImageVectorRenderer\n"
@@ -89,7 +90,8 @@ CASES: dict[str, Case] = {
     "overwrite-missing": ([*RENDER, "--overwrite", "x.yaml"], b"", {}, "x.yaml: overwrite (--overwrite) not found"),
     "config-missing": (["render", "--config", "c.yaml"], b"", {}, "c.yaml: config (--config) not found"),
     "env-vector-missing": (["render"], b"", {"ENV:IMAGEVECTOR": "gone.yaml"}, "gone.yaml: image vector ($IMAGEVECTOR)"),
-    "env-overwrite-directory": (RENDER, b"", {"ENV:IMAGEVECTOR_OVERWRITE": "."}, "overwrite ($IMAGEVECTOR_OVERWRITE) is a"),
+    "env-overwrite-directory": (RENDER, b"", {"ENV:IMAGEVECTOR_OVERWRITE": "."},
+                                "overwrite ($IMAGEVECTOR_OVERWRITE) is a"),
     "env-components-missing": (RENDER, b"", {"ENV:IMAGEVECTOR_OVERWRITE_COMPONENTS": "c.yaml"}, "c.yaml: component"),
     # vector content
     "invalid-constraint": (RENDER, b"", {"v.yaml": "images:\n- {name: a, repository: r, targetVersion: '>>1'}\n"},

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from imagevector.inputs import load_vector, read_source
 from imagevector.model import FindOptions, ImageVector
 from imagevector.vector import find

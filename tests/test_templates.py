@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from imagevector.errors import UserError
 from imagevector.render.templates import Templates, builtin_dir
 from imagevector.render.wiring import dump_resource

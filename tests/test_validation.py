@@ -53,7 +53,7 @@ def problems(text: str) -> list[str]:
 def test_vector_problems(text: str, expected: list[str]) -> None:
     found = problems(text)
     assert len(found) == len(expected), found
-    for got, want in zip(found, expected):
+    for got, want in zip(found, expected, strict=True):
         assert got.startswith(want), got
 
 
@@ -318,7 +318,8 @@ def test_ca_bundle_v3_certificate_from_openssl_req() -> None:
             capture_output=True, check=False,
         )
         assert proc.returncode == 0, proc.stderr
-        pem = open(f"{tmp}/c.pem", encoding="ascii").read()
+        with open(f"{tmp}/c.pem", encoding="ascii") as handle:
+            pem = handle.read()
     assert check_ca_bundle(pem) is None
     assert ca_bundle_validity(pem) == []
     assert ca_bundle_validity(pem, datetime(2199, 1, 1, tzinfo=timezone.utc))[0].startswith("certificate 1 expired")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 from helpers import vector
-
 from imagevector.model import FindOptions, ImageSource, ImageVector
 from imagevector.vector import find, merge, merge_all, repositories, to_image
 
