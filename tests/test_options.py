@@ -107,3 +107,25 @@ def test_render_check_inline_fields_are_named_by_their_entry(tmp_path: Path) -> 
     assert r.code == 1
     assert f"{check}: renders[0].targetVersion: write the version as a string" in r.err
     assert f"{check}: renders[0].strict: must be true or false" in r.err
+
+
+@pytest.mark.parametrize("argv", [
+    ("resolve", "app", "--config", "{file}"),
+    ("render-check", "--config-file", "{file}"),
+    ("legacy-plugin", "{file}"),
+])
+def test_every_settings_file_is_loaded_with_the_same_checks(argv: tuple[str, ...], tmp_path: Path) -> None:
+    """A duplicate key is an error with file:line:col in a config, a render-check file and a plugin config, as
+    in a vector (one loader for every YAML input file)."""
+    (tmp_path / "images.yaml").write_text(VECTOR)
+    path = tmp_path / "settings.yaml"
+    if argv[0] == "render-check":
+        path.write_text("apiVersion: imagevector.dev/v1alpha1\nkind: RenderCheck\nrenders: []\nrenders: []\n")
+    else:
+        path.write_text("apiVersion: imagevector.dev/v1alpha1\nkind: ImageVectorRenderer\n"
+                        "spec:\n  vector: images.yaml\n  targetVersion: '1.30'\n  targetVersion: '1.31'\n")
+    line = 4 if argv[0] == "render-check" else 6
+    column = 1 if argv[0] == "render-check" else 3
+    r = run(*(word.format(file=path) for word in argv))
+    assert r.code == 1
+    assert f"{path}:{line}:{column}: duplicate key" in r.err, r.err

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from typing import Any
 
 from yaml.nodes import Node
 
@@ -11,7 +12,7 @@ from .components import components_from_node
 from .errors import UserError
 from .model import Component, ImageVector, Origin, Problem, VersionField
 from .validation import Role, detect_kind, vector_from_node
-from .yamlnodes import YAMLError, compose_one
+from .yamlnodes import YAMLError, compose_one, load_one
 
 DEFAULT_MAX_INPUT_BYTES = 256 * 1024 * 1024
 
@@ -60,6 +61,16 @@ def read_source(path: str, what: str, max_bytes: int = DEFAULT_MAX_INPUT_BYTES) 
     if len(data) > max_bytes:
         raise UserError(f"{path}: {what} is larger than {max_bytes} bytes; raise --max-input-bytes if this is right")
     return TextSource(path, decode(data, path), path)
+
+
+def read_data(path: str, what: str) -> Any:
+    """A YAML file of settings (a config, a render-check file, a plugin config) as data: read and checked like
+    every input file (size, UTF-8, YAML limits, duplicate keys, tags), problems with file:line:col."""
+    source = read_source(path, what)
+    try:
+        return load_one(source.text, source.name)
+    except YAMLError as exc:
+        raise UserError([exc.problem]) from None
 
 
 def _compose(source: TextSource) -> Node | None:

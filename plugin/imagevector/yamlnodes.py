@@ -72,6 +72,16 @@ def guard(text: str, file: str, data_checks: bool = False) -> None:
         raise YAMLError(Problem(where, exc.message)) from None
 
 
+def load_one(text: str, file: str) -> Any:
+    """One document as plain data, checked first as every input file is (limits, duplicate keys, tags); raises
+    YAMLError with a located problem."""
+    guard(text, file, data_checks=True)
+    try:
+        return yaml.load(text, Loader=_Loader)
+    except yaml.YAMLError as exc:
+        raise YAMLError(syntax_problem(file, exc)) from None
+
+
 def compose_all(text: str, file: str) -> list[Node | None]:
     """All documents of a stream as nodes; raises YAMLError on a syntax error or a refused input."""
     guard(text, file)

@@ -28,15 +28,12 @@ import sys
 from collections.abc import Mapping
 from typing import Any
 
-import yaml
-
 from ..confine import Confinement
 from ..errors import UserError
-from ..inputs import read_source
+from ..inputs import read_data
 from ..log import ENV_LOG_FILE
 from ..render.config import parse_config
 from ..writing import atomic_write
-from ..yamlnodes import syntax_problem
 from . import render
 from .common import add_vector_arguments
 
@@ -179,11 +176,7 @@ def _cmd_plugin(args: argparse.Namespace) -> int:
 def run_plugin(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     """Render stdin with CONFIG, relative paths resolved against the kustomization root."""
     try:
-        source = read_source(args.plugin_config, "kustomize plugin config")
-        try:
-            data = yaml.safe_load(source.text)
-        except yaml.YAMLError as exc:
-            raise UserError([syntax_problem(args.plugin_config, exc)]) from None
+        data = read_data(args.plugin_config, "kustomize plugin config")
         folder = env.get(ENV_CONFIG_ROOT) or os.getcwd()
         confined = Confinement.from_operator(env, args.allow_paths_outside, args.root, args.load_restrictor)
         config = parse_config(data, _config_name(data), folder, confined.root_for_folder(folder))

@@ -27,17 +27,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-import yaml
-
 from ..confine import Confinement, OutsideRoot, confine, is_inside
 from ..confine import add_arguments as add_confinement_arguments
 from ..errors import UserError
-from ..inputs import decode, read_source
+from ..inputs import decode, read_data, read_source
 from ..render.config import API_VERSION, KIND, RenderConfig, build_context, load_config_file, parse_spec
 from ..render.pipeline import render
 from ..settings import layer
 from ..writing import atomic_write
-from ..yamlnodes import syntax_problem
 
 CHECK_KIND = "RenderCheck"
 DEFAULT_CONFIG_FILE = ".imagevector-render.yaml"
@@ -142,11 +139,7 @@ def render_check(
 def load_entries(config_file: str, confinement: Confinement | None = None) -> list[Entry]:
     """Parse the render-check file; all problems of all entries are reported at once."""
     root = (confinement or Confinement()).root_for_file(config_file)
-    source = read_source(config_file, "render-check file (--config-file)")
-    try:
-        data = yaml.safe_load(source.text)
-    except yaml.YAMLError as exc:
-        raise UserError([syntax_problem(config_file, exc)]) from None
+    data = read_data(config_file, "render-check file (--config-file)")
     if not isinstance(data, dict):
         raise UserError(f"{config_file}: must be a mapping with kind: {CHECK_KIND} and a 'renders' list")
     problems: list[str] = []

@@ -15,7 +15,7 @@ import yaml
 from ..confine import OutsideRoot, confine
 from ..errors import UserError
 from ..fields import FieldSpec, default_specs, parse_path
-from ..inputs import TextSource, read_source
+from ..inputs import TextSource, read_data, read_source
 from ..mirror import MirrorRule, parse_rules
 from ..model import shorten
 from ..scan import Limits
@@ -384,11 +384,5 @@ def _list(value: Any, path: str, reader: _Reader) -> list[dict[str, Any]]:
 
 def load_config_file(path: str, root: str | None, what: str = "config (--config)") -> RenderConfig:
     """`--config FILE`: relative paths are relative to the file's folder and confined to `root`."""
-    source = read_source(path, what)
-    try:
-        data = yaml.safe_load(source.text)
-    except yaml.YAMLError as exc:
-        from ..yamlnodes import syntax_problem
-
-        raise UserError([syntax_problem(path, exc)]) from None
+    data = read_data(path, what)
     return parse_config(data, path, os.path.dirname(os.path.abspath(path)), root)
