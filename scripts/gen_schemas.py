@@ -175,7 +175,33 @@ def spec_properties() -> dict[str, Any]:
         "hashedConfigMapNames": BOOLEAN,
         "replaceEnv": BOOLEAN,
         "templates": {"type": "string"},
-        "allowPathsOutside": BOOLEAN,
+        "allowPathsOutside": {
+            "anyOf": [{"const": False}, {"type": "string", "pattern": "^[Ff][Aa][Ll][Ss][Ee]$"}],
+            "description": "refused when true: a file cannot widen its own confinement; the operator passes "
+            "--allow-paths-outside or IMAGEVECTOR_ALLOW_PATHS_OUTSIDE=1 (docs/security.md)",
+        },
+        "mirrors": {
+            "description": "mirror rules: a list of {source, target} or of SOURCE=TARGET strings, or one string "
+            "of rules separated by commas or spaces (docs/air-gapped.md)",
+            "anyOf": [
+                {"type": "string"},
+                {
+                    "type": "array",
+                    "items": {
+                        "anyOf": [
+                            {"type": "string", "pattern": "^[^=\\s]+=[^=\\s]+$"},
+                            {
+                                "type": "object",
+                                "additionalProperties": False,
+                                "required": ["source", "target"],
+                                "properties": {"source": NON_EMPTY, "target": NON_EMPTY},
+                            },
+                        ]
+                    },
+                },
+            ],
+        },
+        "strict": BOOLEAN,
         "minimumVersion": {
             "type": "string", "minLength": 1,
             "description": 'the oldest imagevector that may read this config (a PEP 440 version in quotes, e.g. "0.2")',
@@ -184,7 +210,10 @@ def spec_properties() -> dict[str, Any]:
 
 
 def config() -> dict[str, Any]:
-    configmap_keys = ("vector", "overwrite", "componentsOverwrite", "targetVersion", "runtimeVersion", "architecture")
+    configmap_keys = (
+        "vector", "overwrite", "componentsOverwrite", "targetVersion", "runtimeVersion", "architecture", "mirrors",
+        "strict", "minimumVersion",
+    )
     spec = spec_properties()
     return {
         "$schema": DRAFT,

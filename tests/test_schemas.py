@@ -58,6 +58,8 @@ BROKEN: dict[str, tuple[str, str]] = {
     "components-number-for-overwrite": ("components", "components:\n- name: etcd-druid\n  imageVectorOverwrite: 5\n"),
     "components-without-name": ("components", "components:\n- imageVectorOverwrite: |\n    images: []\n"),
     "config-misspelled-field": ("config", CONFIG + "  targetVerison: '1.32'\n"),
+    "config-widens-its-own-confinement": ("config", CONFIG + "  allowPathsOutside: true\n"),
+    "config-mirror-without-target": ("config", CONFIG + "  mirrors:\n  - {source: registry.k8s.io}\n"),
     "config-number-for-version": ("config", CONFIG + "  targetVersion: 1.30\n"),
     "config-wire-without-name": ("config", CONFIG + "  wire:\n  - kind: Deployment\n    namespace: garden\n"),
     "config-unknown-architecture": ("config", CONFIG + "  architecture: s390x\n"),
@@ -140,7 +142,8 @@ def test_valid_files_written_here_pass_both(tmp_path: Path) -> None:
         "components": "components:\n- name: etcd-druid\n  imageVectorOverwrite: |\n    images:\n"
         "    - {name: etcd, repository: my/etcd}\n",
         "config": CONFIG + "  targetVersion: '1.32'\n  architecture: amd64,arm64\n  injectComponents: 'true'\n"
-        "  fieldSpecs:\n  - {kind: Etcd, path: spec/image}\n",
+        "  fieldSpecs:\n  - {kind: Etcd, path: spec/image}\n  strict: true\n"
+        "  mirrors:\n  - {source: registry.k8s.io, target: mirror.example/k8s}\n  - docker.io=mirror.example/hub\n",
         "render-check": CHECK + "  config: config.yaml\n  targetVersion: '1.32'\n",
     }
     for kind, text in cases.items():
