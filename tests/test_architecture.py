@@ -11,7 +11,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "plugin" / "imagevector"
 
 # lowest first; a module imports only modules of its own layer or below (functions' imports included)
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
-    ("core", ("semver", "model", "errors", "reference")),
+    ("core", ("records", "semver", "model", "errors", "reference")),
     ("vector", ("vector", "coverage", "fleet", "mirror")),
     ("loading", ("yamlnodes", "scan", "fields", "validation", "cabundle", "components", "inputs", "confine",
                  "writing", "log", "version")),

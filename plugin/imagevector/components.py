@@ -3,11 +3,10 @@ overwrite, its problems pointing into the outer file."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from .model import Component, ImageVector, Origin, Problem, VersionField
+from .records import replace
 from .validation import string_field, vector_from_node
 from .yamlnodes import NULL, YAMLError, compose_one, join_path, kind_of, mapping_items, origin
 

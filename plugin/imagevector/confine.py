@@ -18,10 +18,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .model import shorten
+from .records import dataclass
 
 if TYPE_CHECKING:
     import argparse

@@ -7,9 +7,9 @@ anywhere in the fleet, and the difference between two cluster versions. No I/O.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from .model import FindOptions, ImageSource, ImageVector, Origin, Problem, VersionField
+from .records import dataclass
 from .vector import FindResult, find
 
 

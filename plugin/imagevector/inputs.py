@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from typing import Any
 
 from yaml.nodes import Node
@@ -11,6 +10,7 @@ from yaml.nodes import Node
 from .components import components_from_node
 from .errors import UserError
 from .model import Component, ImageVector, Origin, Problem, VersionField
+from .records import dataclass
 from .validation import Role, detect_kind, vector_from_node
 from .yamlnodes import YAMLError, compose_one, load_one
 

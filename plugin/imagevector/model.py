@@ -6,8 +6,9 @@ No I/O and no globals here; everything is immutable so that the resolution core 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any, Literal
+
+from .records import dataclass, field
 
 ARCHITECTURES: tuple[str, ...] = ("amd64", "arm64")
 DEFAULT_ARCHITECTURE = "amd64"

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
 from yaml import events as ev
 
 from .fields import EACH, Patterns, display_path
+from .records import dataclass, field
 
 _Parser: Any
 try:

@@ -65,8 +65,9 @@ import functools
 import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Final
+
+from .records import dataclass, field
 
 __all__ = [
     "ConstraintError",

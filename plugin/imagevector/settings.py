@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from . import semver
+from . import records, semver
 from .errors import UserError
 from .inputs import TextSource, load_components, load_vector, read_source
 from .mirror import MirrorRule, parse_rules
@@ -21,6 +19,7 @@ from .model import (
     Problem,
     VersionField,
 )
+from .records import dataclass, field
 from .vector import merge, merge_all, unchecked_constraints
 
 ENV_VECTOR = "IMAGEVECTOR"
@@ -117,10 +116,10 @@ def layer(*sources: T) -> T:
     that order; a field marked `nested` (a dataclass) is layered field by field; a field marked `follows=NAME`
     comes from the source that gave NAME (e.g. the folder that confines a templates folder)."""
     first = sources[0]
-    assert dataclasses.is_dataclass(first) and not isinstance(first, type)
+    assert records.is_dataclass(first) and not isinstance(first, type)
     values: dict[str, Any] = {}
     chosen: dict[str, Any] = {}
-    for spec in dataclasses.fields(first):
+    for spec in records.fields(first):
         if not spec.init:
             continue
         items = [getattr(source, spec.name) for source in sources]
@@ -134,7 +133,7 @@ def layer(*sources: T) -> T:
             source = next((s for s, v in zip(sources, items, strict=True) if not is_unset(v)), sources[-1])
             chosen[spec.name] = source
             values[spec.name] = getattr(source, spec.name)
-    for spec in dataclasses.fields(first):
+    for spec in records.fields(first):
         if "follows" in spec.metadata:
             values[spec.name] = getattr(chosen[spec.metadata["follows"]], spec.name)
     return type(first)(**values)

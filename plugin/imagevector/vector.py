@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
 
 from . import semver
 from .model import FindOptions, Image, ImageSource, ImageVector, Origin, Problem, VersionField, split_reference
+from .records import dataclass, replace
 
 
 @dataclass(frozen=True)

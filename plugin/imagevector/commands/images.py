@@ -7,10 +7,10 @@ import json
 import os
 import sys
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..errors import UserError
+from ..records import dataclass, field, replace
 from .common import add_vector_arguments, config_from_args, settings_from_args
 
 _EXAMPLES = """examples:

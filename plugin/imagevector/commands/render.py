@@ -8,7 +8,6 @@ import os
 import re
 import sys
 from collections.abc import Mapping
-from dataclasses import replace
 from typing import Any
 
 from ..confine import Confinement
@@ -16,6 +15,7 @@ from ..errors import UserError
 from ..fields import FieldSpec, parse_path
 from ..inputs import DEFAULT_MAX_INPUT_BYTES, decode
 from ..log import ENV_LOG_FILE, append
+from ..records import replace
 from ..render.config import RenderConfig, build_context, load_config_file, merged, parse_config
 from ..render.pipeline import render
 from ..render.types import RenderContext, WireTarget

@@ -24,13 +24,13 @@ import difflib
 import os
 import sys
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..confine import Confinement, OutsideRoot, confine, is_inside
 from ..confine import add_arguments as add_confinement_arguments
 from ..errors import UserError
 from ..inputs import decode, read_data, read_source
+from ..records import dataclass, field, replace
 from ..render.config import API_VERSION, KIND, RenderConfig, build_context, load_config_file, parse_spec
 from ..render.pipeline import render
 from ..settings import layer

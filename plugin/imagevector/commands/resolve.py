@@ -6,11 +6,11 @@ import argparse
 import json
 import os
 import sys
-from dataclasses import replace
 from typing import Any
 
 from ..errors import UserError
 from ..model import Image, split_reference
+from ..records import replace
 from ..settings import resolve_settings
 from ..vector import find
 from .common import add_vector_arguments, print_warnings, settings_with_config

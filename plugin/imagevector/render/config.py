@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field, replace
 from typing import Any
 
 import yaml
@@ -18,6 +17,7 @@ from ..fields import FieldSpec, default_specs, parse_path
 from ..inputs import TextSource, read_data, read_source
 from ..mirror import MirrorRule, parse_rules
 from ..model import shorten
+from ..records import dataclass, field, replace
 from ..scan import Limits
 from ..settings import Settings, layer, parse_version_field, resolve_settings, split_rules, with_env
 from ..version import check_minimum

@@ -9,13 +9,13 @@ generated items, are serialised anew.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field, replace
 from typing import Any
 
 import yaml
 
 from ..errors import UserError
 from ..model import MAX_MESSAGE_CHARS, shorten
+from ..records import dataclass, field, replace
 from ..scan import _Parser
 from ..yamlnodes import syntax_problem
 from . import splice

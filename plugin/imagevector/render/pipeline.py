@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Callable
-from dataclasses import replace
 from functools import partial
 from typing import Any, Literal
 
 from .. import mirror
 from ..fields import FieldSpec, Patterns
 from ..model import Image, split_reference
+from ..records import replace
 from ..reference import InvalidReference
 from ..scan import DocScan, Hit, ScanError, scan_stream
 from . import splice

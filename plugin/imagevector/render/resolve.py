@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from ..model import split_reference
+from ..records import replace
 from ..settings import Resolved
 from ..vector import FindResult, find, near_miss, repositories
 

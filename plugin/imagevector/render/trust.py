@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import yaml
 from yaml import events as ev
 
 from ..fields import Patterns
+from ..records import dataclass
 from ..scan import ScanError, _Parser, scan
 from .resolve import Resolver
 from .types import Document, RenderContext, RenderProblem, is_list_kind

@@ -4,10 +4,10 @@ import it, it imports none of them."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Literal
 
 from ..fields import FieldSpec, default_specs
+from ..records import dataclass, field
 from ..scan import DocScan, Limits
 from ..settings import Resolved
 from .stream import Chunk

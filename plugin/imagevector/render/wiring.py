@@ -11,13 +11,13 @@ import io
 import json
 import posixpath
 import re
-from dataclasses import dataclass
 from typing import Any
 
 import yaml
 
 from ..fields import WORKLOAD_POD_SPECS
 from ..model import Component
+from ..records import dataclass
 from .templates import Templates
 from .types import (
     ComponentTarget,
