@@ -133,7 +133,10 @@ def main(argv: Sequence[str] | None = None, prog: str | None = None) -> int:
     """Run one command line; `prog="imagevector-krm"` is `render` under the name of the KRM executable."""
     words = list(sys.argv[1:] if argv is None else argv)
     _ARGV[:] = words
-    if prog is not None:
+    fast = _fast_parse(words, prog)
+    if fast is not None:
+        args = fast
+    elif prog is not None:
         render = _subparser(build_parser("render"), "render")
         assert render is not None
         render.prog = prog
@@ -176,6 +179,24 @@ def main(argv: Sequence[str] | None = None, prog: str | None = None) -> int:
         print(f"{PROG}: {line}", file=sys.stderr)
         _log_usage_error(f"error: {line}")
         return 70
+
+
+# commands whose options fastargs can read without building an argparse parser (start-up, issue 15)
+_FAST = {"render"}
+
+
+def _fast_parse(words: list[str], prog: str | None) -> argparse.Namespace | None:
+    """The Namespace argparse would give when every word is an exact long option of `render`, else None."""
+    if prog is None and (not words or words[0] not in _FAST):
+        return None
+    from .commands import fastargs
+
+    command = "render" if prog is not None else words[0]
+    recorder = fastargs.record(importlib.import_module(f"{__package__}.commands.{_COMMANDS[command]}").register)
+    if recorder is None:
+        return None
+    extra = {} if prog is not None else {"version": None, "command": command}
+    return fastargs.parse(recorder, words if prog is not None else words[1:], extra)
 
 
 def _silence_stdout() -> None:

@@ -62,7 +62,6 @@ Deliberate deviations from the Go library, all on inputs the library mishandles:
 from __future__ import annotations
 
 import functools
-import json
 import re
 from collections.abc import Callable
 from typing import Final
@@ -111,6 +110,8 @@ _NOT_SEMVER: Final = "not a semantic version"
 
 def _quote(text: str) -> str:
     """Double-quoted and escaped so a message stays on one line; long input is shortened."""
+    import json  # only for messages (start-up, issue 15)
+
     if len(text) > 200:
         return f"{json.dumps(text[:200])}...({len(text)} characters)"
     return json.dumps(text)

@@ -12,7 +12,6 @@ from typing import Literal
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from . import semver
-from .cabundle import ca_bundle_validity, check_ca_bundle
 from .model import (
     ARCHITECTURES,
     ImageSource,
@@ -272,6 +271,8 @@ def _ca_bundle(node: Node, file: str, problems: list[Problem]) -> str | None:
             continue
         pem = string_field(value, file, path, problems)
         if pem is not None:
+            from .cabundle import ca_bundle_validity, check_ca_bundle  # only with a caBundle (start-up)
+
             reason = check_ca_bundle(pem)
             if reason:
                 problems.append(Problem(origin(file, value, path), reason))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 
 from . import semver
@@ -279,6 +278,8 @@ def duplicate_keys(vector: ImageVector, version_field: VersionField = "constrain
 def suggest(word: str, choices: Iterable[str], cutoff: float = 0.75) -> str | None:
     """The choice closest to `word` (a misspelling), or None."""
     lowered = {choice.lower(): choice for choice in choices}
+    import difflib  # only for a suggestion (start-up)
+
     match = difflib.get_close_matches(word.lower(), list(lowered), n=1, cutoff=cutoff)
     return lowered[match[0]] if match else None
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 
 from ..records import dataclass
@@ -50,12 +49,18 @@ def scalar_edit(source: str, start: int, end: int, style: str | None, value: str
     if style == "'":
         return Edit(start, end, "'" + value.replace("'", "''") + "'")
     if style == '"':
-        return Edit(start, end, json.dumps(value, ensure_ascii=False))
+        return Edit(start, end, _double_quoted(value))
     if style in ("|", ">") and "\n" not in value:
         return Edit(start, end, _block(source[start:end], value))
     if plain_ok(value):
         return Edit(start, end, value)
-    return Edit(start, end, json.dumps(value, ensure_ascii=False))
+    return Edit(start, end, _double_quoted(value))
+
+
+def _double_quoted(value: str) -> str:
+    import json  # not at the top: most renders never need it (start-up, issue 15)
+
+    return json.dumps(value, ensure_ascii=False)
 
 
 def _block(text: str, value: str) -> str:
