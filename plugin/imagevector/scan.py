@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import Any
 
 import yaml
 from yaml import events as ev
@@ -34,6 +33,10 @@ NOT_A_STRING = re.compile(  # plain scalars that YAML reads as a number, boolean
     r"|[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*(?:[eE][-+]?[0-9]+)?|[-+]?[0-9][0-9_]*(?:\.[0-9_]*)?[eE][-+]?[0-9]+"
     r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?)$"
 )
+
+TYPE_CHECKING = False  # not typing's: importing typing costs ~3 ms at start (mypy knows the name)
+if TYPE_CHECKING:
+    from typing import Any
 
 
 @dataclass(frozen=True)
