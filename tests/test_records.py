@@ -94,6 +94,8 @@ def both(check: Callable[[dict[str, Any], Any], Any]) -> None:
     lambda n, m: n["Derived"]("a.b").parts,
     lambda n, m: n["Derived"]("a.b") == n["Derived"]("a.b"),
     lambda n, m: hash(n["Derived"]("a.b")) == hash(n["Derived"]("a.b")),
+    lambda n, m: hash(n["Derived"]("a.b")),  # one compared field: the same hash as dataclasses'
+    lambda n, m: hash(n["Frozen"](1, "b", (2,), 5)),
     lambda n, m: m.replace(n["Derived"]("a.b"), text="c").parts,
     lambda n, m: m.replace(n["Derived"]("a.b"), parts=()),
     lambda n, m: n["Derived"]("a", ()),
