@@ -136,6 +136,9 @@ def main(argv: Sequence[str] | None = None, prog: str | None = None) -> int:
     """Run one command line; `prog="imagevector-krm"` is `render` under the name of the KRM executable."""
     words = list(sys.argv[1:] if argv is None else argv)
     _ARGV[:] = words
+    if prog is None and words == ["--version"]:  # answered before any parser is built (start-up, issue 15)
+        print(f"{PROG} {tool_version()}")
+        return 0
     fast = _fast_parse(words, prog)
     if fast is not None:
         args = fast
