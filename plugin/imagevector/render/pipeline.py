@@ -8,9 +8,10 @@ documents that get wiring go through ruamel (imported only then).
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from functools import partial
+from sys import intern
 from typing import Any, Literal
 
 from .. import mirror
@@ -26,29 +27,34 @@ from .trust import scan_candidates
 from .types import Document, Identity, RenderContext, RenderProblem, RenderResult, is_list_kind
 
 
-def render(text: str, ctx: RenderContext) -> RenderResult:
+def render(text: str, ctx: RenderContext, *, joined: bool = True) -> RenderResult:
     """Render a multi-document stream; on any error the result's problems say why and text is the input.
-    Problems name the stream `ctx.stream`."""
-    result = _render(text, ctx)
+    Problems name the stream `ctx.stream`. With `joined=False` a successful result's text is left empty and
+    the caller writes `pieces(result)` (a huge stream is then never held twice: documents and output)."""
+    result = _render(text, ctx, joined)
     if ctx.stream != RenderProblem.stream:
         result.problems[:] = [replace(p, stream=ctx.stream) for p in result.problems]
     return result
 
 
-def _render(text: str, ctx: RenderContext) -> RenderResult:
+def _render(text: str, ctx: RenderContext, joined: bool = True) -> RenderResult:
     chunks = split(text)
     resolver = Resolver(ctx.resolved)
     patterns = Patterns.of(ctx.specs)
     problems: list[RenderProblem] = []
     documents = [Document(chunk, chunk.text) for chunk in chunks]
+    del chunks
+    wires = bool(ctx.wire.targets or (ctx.wire.inject_components and ctx.resolved.components))
 
     def finish(doc: Document) -> None:
-        """Everything the pipeline needs of a scanned document, then its image fields are let go."""
+        """Everything the pipeline needs of a scanned document, then the scan is let go (a huge stream of
+        small documents would otherwise hold several times its size in scan objects): wiring keeps only the
+        annotations (and that the document was scanned)."""
         assert doc.scan is not None
         found = doc.scan
-        doc.identity = Identity(found.kind, found.namespace, found.name, found.api_version)
+        doc.identity = Identity(_shared(found.kind), _shared(found.namespace), found.name, _shared(found.api_version))
         _rewrite_images(doc, ctx, resolver, problems, patterns)
-        found.hits = []
+        doc.scan = DocScan(annotations=found.annotations) if wires else None
 
     if ctx.trust_input and not ctx.resolved.mirrors:  # mirror rules may change any image: parse everything
         parsed = scan_candidates(documents, ctx, patterns, problems, resolver, finish)
@@ -59,7 +65,7 @@ def _render(text: str, ctx: RenderContext) -> RenderResult:
         _strict(result)
     if not result.ok:
         return result
-    if ctx.wire.targets or (ctx.wire.inject_components and ctx.resolved.components):
+    if wires:
         from .wiring import wire  # jinja2 and ruamel load only for a render that wires (start-up time)
 
         wire(result, ctx)
@@ -68,11 +74,28 @@ def _render(text: str, ctx: RenderContext) -> RenderResult:
         if not result.ok:
             result.text = text
             return result
-    body = "".join(doc.text for doc in documents)
-    if result.generated and body and not body.endswith("\n"):
-        body += "\n"
-    result.text = body + "".join(result.generated)
+    result.text = "".join(pieces(result)) if joined else ""
     return result
+
+
+def pieces(result: RenderResult) -> Iterator[str]:
+    """The output of a successful render, in order: the documents' texts, then the generated documents (after
+    a line break, if the last document lacks one)."""
+    last = ""
+    for doc in result.documents:
+        if doc.text:
+            last = doc.text
+            yield last
+    if result.generated:
+        if last and not last.endswith("\n"):
+            yield "\n"
+        yield from result.generated
+
+
+def _shared(value: str | None) -> str | None:
+    """One string for the values every document repeats (kind, namespace, apiVersion): a huge stream of
+    small documents keeps an Identity per document."""
+    return intern(value) if value is not None else None
 
 
 def _strict(result: RenderResult) -> None:
@@ -178,7 +201,7 @@ def _rewrite_images(doc: Document, ctx: RenderContext, resolver: Resolver, probl
         if resolved is None:
             continue
         reference, warning = resolved
-        doc.images.append(reference)
+        doc.images.append(intern(reference))  # one string per distinct image, not one per document
         if reference == value:
             continue
         if alias:
