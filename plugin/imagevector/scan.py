@@ -9,7 +9,7 @@ expanded, so hostile input costs time linear in its size.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -165,7 +165,7 @@ def scan_stream(text: str, patterns: Patterns, limits: Limits, data_checks: bool
         raise ScanError(
             f"flow collections nested deeper than {limits.max_depth} levels; raise --max-depth if this is legitimate"
         )
-    parser = _Parser(_Reader(text) if len(text) > _READ_WHOLE else text)
+    parser = _Parser(_Reader(text) if len(text) > 1 << 20 else text)
     result = DocScan()
     stack: list[list[Any]] = []
     path: list[str] = []  # steps with "[]" for list items
@@ -375,22 +375,13 @@ def _identity(result: DocScan, path: list[str], step: str, event: Any) -> None:
 _BRACKETS = re.compile(r"[\[\]{}]")
 
 
-_READ_WHOLE = 1 << 20  # longer texts are handed to libyaml a piece at a time (_Reader)
-
-
 class _Reader:
-    """A text as a file for libyaml: given a str, the C parser keeps a UTF-8 copy of all of it while it parses;
-    read a piece at a time, it holds one piece (marks count characters either way)."""
-
-    __slots__ = ("text", "pos")
+    """A long text as a file for libyaml, 64 Ki characters at a time: given a str, the C parser would keep a
+    UTF-8 copy of all of it while it parses (marks count characters either way)."""
 
     def __init__(self, text: str) -> None:
-        self.text, self.pos = text, 0
-
-    def read(self, size: int) -> str:
-        start = self.pos
-        self.pos = min(start + max(size, 1 << 16), len(self.text))
-        return self.text[start:self.pos]
+        pieces = (text[i:i + 65536] for i in range(0, len(text), 65536))
+        self.read: Callable[[int], str] = lambda size: next(pieces, "")
 
 
 def flow_depth_ok(text: str, max_depth: int) -> bool:

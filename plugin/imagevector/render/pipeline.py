@@ -179,7 +179,8 @@ def _rewrite_images(doc: Document, ctx: RenderContext, resolver: Resolver, probl
     owners = _Owners(found, ident, ctx.specs)
     if not owners.listed and not any(owners.applies):
         return
-    workload = WorkloadArchitectures(chunk.text, ctx.specs, owners.applies, ctx.resolved.options.wanted_architectures)
+    text = doc.text  # the chunk's text: no image is rendered yet
+    workload = WorkloadArchitectures(text, ctx.specs, owners.applies, ctx.resolved.options.wanted_architectures)
     _shape_problems(found, owners, ctx, chunk, line_base, problems)
     edits: list[splice.Edit] = []
     rendered: dict[int, tuple[Hit, int, Identity, int | None, str, str]] = {}
@@ -215,10 +216,10 @@ def _rewrite_images(doc: Document, ctx: RenderContext, resolver: Resolver, probl
         if warning is not None:
             report(warning, "warning")
         start, end = hit.start - doc.base, hit.end - doc.base
-        if start < 0 or end > len(chunk.text):  # never splice outside the document: refuse instead
+        if start < 0 or end > len(text):  # never splice outside the document: refuse instead
             report("internal error: the image field lies outside its document; please report this input")
             continue
-        edits.append(splice.scalar_edit(chunk.text, start, end, hit.style, reference))
+        edits.append(splice.scalar_edit(text, start, end, hit.style, reference))
         if followers:
             rendered[id(hit)] = (hit, line, owner, item, value, reference)
     for follower in followers:
@@ -230,7 +231,7 @@ def _rewrite_images(doc: Document, ctx: RenderContext, resolver: Resolver, probl
                         f"{_at(line_base + follower.line, follower.column)} (not an image field) repeats it, so it "
                         f"reads {reference!r} too; write the value itself there if it must stay {value!r}", "warning")
     if edits:
-        doc.text = splice.apply(chunk.text, edits)
+        doc.text = splice.apply(text, edits)
         doc.images_changed = len(edits)
 
 
@@ -244,7 +245,7 @@ def _follow_graph(doc: Document, ident: Identity, patterns: Patterns, line_base:
     identities: list[dict[str, str | None]] = []
     followers: list[Any] = []
     try:
-        hits = graph_hits(chunk.text, patterns, doc.base, chunk.line if doc.base else 0, identities, followers)
+        hits = graph_hits(doc.text, patterns, doc.base, chunk.line if doc.base else 0, identities, followers)
     except ScanError as exc:
         line = line_base + exc.line + 1 if exc.line is not None else None
         column = exc.column + 1 if exc.column is not None and line is not None else None
