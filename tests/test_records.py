@@ -6,12 +6,10 @@ import dataclasses
 import subprocess
 import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
 from imagevector import records
-from imagevector.render import stream
 
 CLASS_SOURCE = '''
 @dataclass(frozen=True)
@@ -127,7 +125,4 @@ def test_a_render_imports_none_of_the_costly_modules(tmp_path: Any) -> None:
     loaded = set(run.stdout.rsplit("MODULES", 1)[1].split())
     assert "imagevector.render.pipeline" in loaded  # the render really ran
     assert not loaded & {"typing", "difflib", "json", "shutil", "locale"}
-    # render/stream.py belongs to issue 15's memory work (another branch); the lead switches it at merge
-    if "from dataclasses import" in Path(stream.__file__).read_text(encoding="utf-8"):
-        pytest.xfail("render/stream.py still imports dataclasses")
     assert not loaded & {"dataclasses", "inspect", "ast", "dis"}

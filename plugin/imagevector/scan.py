@@ -9,7 +9,7 @@ expanded, so hostile input costs time linear in its size.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import yaml
 from yaml import events as ev
@@ -17,12 +17,14 @@ from yaml import events as ev
 from .fields import EACH, Patterns, display_path
 from .records import dataclass, field
 
+TYPE_CHECKING = False  # not typing's: importing typing costs ~3 ms at start (mypy knows the name)
+if TYPE_CHECKING:
+    from typing import Any
 _Parser: Any
 try:
     from yaml._yaml import CParser as _Parser
 except ImportError:  # pragma: no cover - PyYAML without libyaml
     _Parser = yaml.SafeLoader
-
 
 _STANDARD_TAGS = frozenset(
     "tag:yaml.org,2002:" + name for name in ("str", "int", "float", "bool", "null", "map", "seq", "binary", "timestamp")
@@ -33,10 +35,6 @@ NOT_A_STRING = re.compile(  # plain scalars that YAML reads as a number, boolean
     r"|[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*(?:[eE][-+]?[0-9]+)?|[-+]?[0-9][0-9_]*(?:\.[0-9_]*)?[eE][-+]?[0-9]+"
     r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?)$"
 )
-
-TYPE_CHECKING = False  # not typing's: importing typing costs ~3 ms at start (mypy knows the name)
-if TYPE_CHECKING:
-    from typing import Any
 
 
 @dataclass(frozen=True)
@@ -168,7 +166,7 @@ def scan_stream(text: str, patterns: Patterns, limits: Limits, data_checks: bool
         raise ScanError(
             f"flow collections nested deeper than {limits.max_depth} levels; raise --max-depth if this is legitimate"
         )
-    parser = _Parser(text)
+    parser = _Parser(_Reader(text) if len(text) > 1 << 20 else text)
     result = DocScan()
     stack: list[list[Any]] = []
     path: list[str] = []  # steps with "[]" for list items
@@ -376,6 +374,14 @@ def _identity(result: DocScan, path: list[str], step: str, event: Any) -> None:
 
 
 _BRACKETS = re.compile(r"[\[\]{}]")
+
+
+class _Reader:
+    """A long text as a file for libyaml, 64 Ki characters at a time: given a str, the C parser would keep a
+    UTF-8 copy of all of it while it parses (marks count characters either way)."""
+    def __init__(self, text: str) -> None:
+        pieces = (text[i:i + 65536] for i in range(0, len(text), 65536))
+        self.read: Callable[[int], str] = lambda size: next(pieces, "")
 
 
 def flow_depth_ok(text: str, max_depth: int) -> bool:

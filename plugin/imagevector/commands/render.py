@@ -7,7 +7,7 @@ import argparse
 import os
 import re
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from ..confine import Confinement
 from ..errors import UserError
@@ -16,7 +16,7 @@ from ..inputs import DEFAULT_MAX_INPUT_BYTES, decode
 from ..log import ENV_LOG_FILE, append
 from ..records import replace
 from ..render.config import RenderConfig, build_context, load_config_file, merged, parse_config
-from ..render.pipeline import render
+from ..render.pipeline import pieces, render
 from ..render.types import RenderContext, WireTarget
 from ..scan import Limits
 from ..settings import ENV_CONFIG
@@ -177,7 +177,7 @@ def _run(args: argparse.Namespace, env: Mapping[str, str], given: RenderConfig |
         log_warnings(log_file, warnings)
         if not ok:
             log_errors(log_file, [str(p) for p in problems if p.severity == "error"])
-        _write(out)
+        _write((out,))
         return 0 if ok else 1
     if given is None:
         given = load_config_file(config_path, confined.root_for_file(config_path)) if config_path else RenderConfig()
@@ -185,7 +185,7 @@ def _run(args: argparse.Namespace, env: Mapping[str, str], given: RenderConfig |
     if images_out:
         ctx = replace(ctx, trust_input=False)  # the list needs every document
     warnings = [str(w) for w in ctx.resolved.warnings]
-    result = render(text, ctx)
+    result = render(text, ctx, joined=False)
     warnings.extend(str(p) for p in result.problems if p.severity == "warning")
     for warning in warnings:
         print(f"warning: {warning}", file=sys.stderr)
@@ -194,7 +194,8 @@ def _run(args: argparse.Namespace, env: Mapping[str, str], given: RenderConfig |
         raise UserError([str(p) for p in result.problems if p.severity == "error"])
     if images_out:
         write_images(images_out, [ref for doc in result.documents for ref in doc.images])
-    _write(result.text)
+    del text  # the documents hold every byte of it: a huge stream is not kept twice while it is written
+    _write(pieces(result))
     return 0
 
 
@@ -219,21 +220,38 @@ def _is_terminal(stream: Any) -> bool:
         return False
 
 
-def _write(text: str) -> None:
+def _write(texts: Iterable[str]) -> None:
     """Write all or fail loudly: os.write reports a reader that went away (EPIPE), where a large
-    buffered write may not."""
+    buffered write may not. Called only once everything succeeded; the texts are encoded about a MiB at a
+    time, so that a huge output is never held a second time as bytes."""
     if sys.stdout is None:
         raise UserError("stdout is closed; nothing was written")
     try:
         fd = sys.stdout.fileno()
     except (AttributeError, OSError, ValueError):  # replaced by a StringIO (tests, embedding)
-        sys.stdout.write(text)
+        sys.stdout.write("".join(texts))
         sys.stdout.flush()
         return
     sys.stdout.flush()
-    view = memoryview(text.encode("utf-8"))
-    while view:
-        view = view[os.write(fd, view):]
+    batch: list[str] = []
+    size = 0
+    for text in texts:
+        batch.append(text)
+        size += len(text)
+        if size >= _SLICE:
+            _write_fd(fd, "".join(batch))
+            batch, size = [], 0
+    _write_fd(fd, "".join(batch))
+
+
+def _write_fd(fd: int, text: str) -> None:
+    for start in range(0, len(text), _SLICE):
+        view = memoryview(text[start:start + _SLICE].encode("utf-8"))
+        while view:
+            view = view[os.write(fd, view):]
+
+
+_SLICE = 1 << 20  # characters encoded and written at a time
 
 
 def log_errors(path: str | None, lines: list[str]) -> None:

@@ -8,8 +8,9 @@ documents that get wiring go through ruamel (imported only then).
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import partial
+from sys import intern
 
 from .. import mirror
 from ..fields import FieldSpec, Patterns
@@ -29,29 +30,34 @@ if TYPE_CHECKING:
     from typing import Any, Literal
 
 
-def render(text: str, ctx: RenderContext) -> RenderResult:
+def render(text: str, ctx: RenderContext, *, joined: bool = True) -> RenderResult:
     """Render a multi-document stream; on any error the result's problems say why and text is the input.
-    Problems name the stream `ctx.stream`."""
-    result = _render(text, ctx)
+    Problems name the stream `ctx.stream`. With `joined=False` a successful result's text is left empty and
+    the caller writes `pieces(result)` (a huge stream is then never held twice: documents and output)."""
+    result = _render(text, ctx, joined)
     if ctx.stream != RenderProblem.stream:
         result.problems[:] = [replace(p, stream=ctx.stream) for p in result.problems]
     return result
 
 
-def _render(text: str, ctx: RenderContext) -> RenderResult:
+def _render(text: str, ctx: RenderContext, joined: bool = True) -> RenderResult:
     chunks = split(text)
     resolver = Resolver(ctx.resolved)
     patterns = Patterns.of(ctx.specs)
     problems: list[RenderProblem] = []
     documents = [Document(chunk, chunk.text) for chunk in chunks]
+    del chunks
+    wires = bool(ctx.wire.targets or (ctx.wire.inject_components and ctx.resolved.components))
 
     def finish(doc: Document) -> None:
-        """Everything the pipeline needs of a scanned document, then its image fields are let go."""
+        """Everything the pipeline needs of a scanned document, then the scan is let go (a huge stream of
+        small documents would otherwise hold several times its size in scan objects): wiring keeps only the
+        annotations (and that the document was scanned)."""
         assert doc.scan is not None
         found = doc.scan
-        doc.identity = Identity(found.kind, found.namespace, found.name, found.api_version)
+        doc.identity = Identity(_shared(found.kind), _shared(found.namespace), found.name, _shared(found.api_version))
         _rewrite_images(doc, ctx, resolver, problems, patterns)
-        found.hits = []
+        doc.scan = DocScan(annotations=found.annotations) if wires else None
 
     if ctx.trust_input and not ctx.resolved.mirrors:  # mirror rules may change any image: parse everything
         parsed = scan_candidates(documents, ctx, patterns, problems, resolver, finish)
@@ -62,7 +68,7 @@ def _render(text: str, ctx: RenderContext) -> RenderResult:
         _strict(result)
     if not result.ok:
         return result
-    if ctx.wire.targets or (ctx.wire.inject_components and ctx.resolved.components):
+    if wires:
         from .wiring import wire  # jinja2 and ruamel load only for a render that wires (start-up time)
 
         wire(result, ctx)
@@ -71,11 +77,28 @@ def _render(text: str, ctx: RenderContext) -> RenderResult:
         if not result.ok:
             result.text = text
             return result
-    body = "".join(doc.text for doc in documents)
-    if result.generated and body and not body.endswith("\n"):
-        body += "\n"
-    result.text = body + "".join(result.generated)
+    result.text = "".join(pieces(result)) if joined else ""
     return result
+
+
+def pieces(result: RenderResult) -> Iterator[str]:
+    """The output of a successful render, in order: the documents' texts, then the generated documents (after
+    a line break, if the last document lacks one)."""
+    last = ""
+    for doc in result.documents:
+        if doc.text:
+            last = doc.text
+            yield last
+    if result.generated:
+        if last and not last.endswith("\n"):
+            yield "\n"
+        yield from result.generated
+
+
+def _shared(value: str | None) -> str | None:
+    """One string for the values every document repeats (kind, namespace, apiVersion): a huge stream of
+    small documents keeps an Identity per document."""
+    return intern(value) if value is not None else None
 
 
 def _strict(result: RenderResult) -> None:
@@ -159,7 +182,8 @@ def _rewrite_images(doc: Document, ctx: RenderContext, resolver: Resolver, probl
     owners = _Owners(found, ident, ctx.specs)
     if not owners.listed and not any(owners.applies):
         return
-    workload = WorkloadArchitectures(chunk.text, ctx.specs, owners.applies, ctx.resolved.options.wanted_architectures)
+    text = doc.text  # the chunk's text: no image is rendered yet
+    workload = WorkloadArchitectures(text, ctx.specs, owners.applies, ctx.resolved.options.wanted_architectures)
     _shape_problems(found, owners, ctx, chunk, line_base, problems)
     edits: list[splice.Edit] = []
     rendered: dict[int, tuple[Hit, int, Identity, int | None, str, str]] = {}
@@ -181,7 +205,7 @@ def _rewrite_images(doc: Document, ctx: RenderContext, resolver: Resolver, probl
         if resolved is None:
             continue
         reference, warning = resolved
-        doc.images.append(reference)
+        doc.images.append(intern(reference))  # one string per distinct image, not one per document
         if reference == value:
             continue
         if alias:
@@ -195,10 +219,10 @@ def _rewrite_images(doc: Document, ctx: RenderContext, resolver: Resolver, probl
         if warning is not None:
             report(warning, "warning")
         start, end = hit.start - doc.base, hit.end - doc.base
-        if start < 0 or end > len(chunk.text):  # never splice outside the document: refuse instead
+        if start < 0 or end > len(text):  # never splice outside the document: refuse instead
             report("internal error: the image field lies outside its document; please report this input")
             continue
-        edits.append(splice.scalar_edit(chunk.text, start, end, hit.style, reference))
+        edits.append(splice.scalar_edit(text, start, end, hit.style, reference))
         if followers:
             rendered[id(hit)] = (hit, line, owner, item, value, reference)
     for follower in followers:
@@ -210,7 +234,7 @@ def _rewrite_images(doc: Document, ctx: RenderContext, resolver: Resolver, probl
                         f"{_at(line_base + follower.line, follower.column)} (not an image field) repeats it, so it "
                         f"reads {reference!r} too; write the value itself there if it must stay {value!r}", "warning")
     if edits:
-        doc.text = splice.apply(chunk.text, edits)
+        doc.text = splice.apply(text, edits)
         doc.images_changed = len(edits)
 
 
@@ -224,7 +248,7 @@ def _follow_graph(doc: Document, ident: Identity, patterns: Patterns, line_base:
     identities: list[dict[str, str | None]] = []
     followers: list[Any] = []
     try:
-        hits = graph_hits(chunk.text, patterns, doc.base, chunk.line if doc.base else 0, identities, followers)
+        hits = graph_hits(doc.text, patterns, doc.base, chunk.line if doc.base else 0, identities, followers)
     except ScanError as exc:
         line = line_base + exc.line + 1 if exc.line is not None else None
         column = exc.column + 1 if exc.column is not None and line is not None else None

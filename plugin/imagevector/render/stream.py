@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 # a document starts at its `---` line, or at the directives (`%YAML`, `%TAG`) before it
 _DIRECTIVE = r"%(?:YAML[ \t]+[0-9]+\.[0-9]+|TAG[ \t]+[^ \t\r\n]+[ \t]+[^ \t\r\n]+)[ \t]*(?:#[^\n]*)?\r?\n"
@@ -12,25 +11,46 @@ _SOURCE = re.compile(r"^# Source: (.+?)\s*$", re.M)
 _CONTENT = re.compile(r"^(?!%|\s*(?:#|$|---\s*$|---\s+#|\.\.\.\s*$))", re.M)
 
 
-@dataclass(frozen=True)
 class Chunk:
-    """The text of one document as it stood in the stream: its `---` line, comments and content."""
+    """One document as it stood in the stream: its `---` line, comments and content. It keeps its place in
+    the stream, not a copy of its text (a huge stream of small documents is not held twice)."""
 
-    index: int  # position in the stream, 0-based
-    text: str
-    line: int  # 0-based line of the chunk's first character in the stream
-    offset: int = 0  # index of the chunk's first character in the stream
+    __slots__ = ("index", "line", "offset", "end", "_stream")
+
+    def __init__(self, index: int, stream: str, line: int, offset: int = 0, end: int | None = None) -> None:
+        self.index = index  # position in the stream, 0-based
+        self.line = line  # 0-based line of the chunk's first character in the stream
+        self.offset = offset  # index of the chunk's first character in the stream
+        self.end = len(stream) if end is None else end
+        self._stream = stream
+
+    @property
+    def text(self) -> str:
+        """The chunk's text (a new copy on every call)."""
+        return self._stream[self.offset:self.end]
 
     @property
     def source(self) -> str | None:
         """The chart file Helm names in a `# Source:` comment."""
-        match = _SOURCE.search(self.text, 0, 4096)
+        match = _SOURCE.search(self._stream, self.offset, min(self.offset + 4096, self.end))
         return match.group(1) if match else None
 
     @property
     def empty(self) -> bool:
         """Only comments, blank lines and markers: no document content."""
-        return _CONTENT.search(self.text) is None
+        return _CONTENT.search(self._stream, self.offset, self.end) is None
+
+    def _key(self) -> tuple[int, str, int, int]:
+        return self.index, self.text, self.line, self.offset
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Chunk) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return f"Chunk(index={self.index}, text={self.text!r}, line={self.line}, offset={self.offset})"
 
 
 def split(text: str) -> list[Chunk]:
@@ -46,8 +66,7 @@ def split(text: str) -> list[Chunk]:
     line = 0
     for i, start in enumerate(starts):
         end = starts[i + 1] if i + 1 < len(starts) else len(text)
-        piece = text[start:end]
-        if piece or not chunks:
-            chunks.append(Chunk(len(chunks), piece, line, start))
-        line += piece.count("\n")
+        if end > start or not chunks:
+            chunks.append(Chunk(len(chunks), text, line, start, end))
+        line += text.count("\n", start, end)
     return chunks

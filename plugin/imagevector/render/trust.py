@@ -150,11 +150,11 @@ def scan_candidates(
     parsed = 0
     for doc in documents:
         chunk = doc.chunk
-        if chunk.empty or not trust.may_change(chunk.text, kinds):
+        if chunk.empty or not trust.may_change(doc.text, kinds):
             continue
         parsed += 1
         try:
-            doc.scan = scan(chunk.text, patterns, ctx.limits)
+            doc.scan = scan(doc.text, patterns, ctx.limits)
             doc.base = 0
             finish(doc)
         except ScanError as exc:
