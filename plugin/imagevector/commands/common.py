@@ -19,9 +19,8 @@ if TYPE_CHECKING:
     from ..settings import Settings
 
 
-def add_vector_arguments(parser: argparse.ArgumentParser) -> None:
-    """The image vector's flags (and the operator's path confinement) of every command that resolves images."""
-    group = parser.add_argument_group("image vector")
+def add_vector_file_arguments(group: argparse._ActionsContainer) -> None:
+    """--vector and --overwrite: the files every command that reads a vector takes (the fleet commands too)."""
     group.add_argument(
         "--vector", action="append", default=[], metavar="FILE",
         help="base image vector (repeatable; later files merge over earlier). Default: $IMAGEVECTOR",
@@ -30,6 +29,27 @@ def add_vector_arguments(parser: argparse.ArgumentParser) -> None:
         "--overwrite", action="append", default=[], metavar="FILE",
         help="overwrite file (repeatable, applied in order). Default: $IMAGEVECTOR_OVERWRITE",
     )
+
+
+def add_version_field_argument(group: argparse._ActionsContainer) -> None:
+    group.add_argument(
+        "--version-field", choices=("constraint", "label"),
+        help="read an entry's 'version' as a target-version constraint (default) or as an informational label",
+    )
+
+
+def add_field_spec_arguments(parser: argparse.ArgumentParser) -> None:
+    """Extra image fields of custom resources (render, images)."""
+    parser.add_argument("--image-field", action="append", default=[], metavar="KIND:PATH",
+                        help="an extra image field of a custom resource, e.g. Etcd:spec/image (repeatable)")
+    parser.add_argument("--pod-spec-field", action="append", default=[], metavar="KIND:PATH",
+                        help="a pod spec inside a custom resource, e.g. Workflow:spec/templates[]/podSpec")
+
+
+def add_vector_arguments(parser: argparse.ArgumentParser) -> None:
+    """The image vector's flags (and the operator's path confinement) of every command that resolves images."""
+    group = parser.add_argument_group("image vector")
+    add_vector_file_arguments(group)
     group.add_argument(
         "--components-overwrite", metavar="FILE",
         help="component overwrite file. Default: $IMAGEVECTOR_OVERWRITE_COMPONENTS",
@@ -49,10 +69,7 @@ def add_vector_arguments(parser: argparse.ArgumentParser) -> None:
         "cluster has nodes of each, so an image must serve all of them unless a workload's nodeSelector or node "
         "affinity on kubernetes.io/arch narrows it (default: $IMAGEVECTOR_ARCHITECTURE, else amd64)",
     )
-    group.add_argument(
-        "--version-field", choices=("constraint", "label"),
-        help="read an entry's 'version' as a target-version constraint (default) or as an informational label",
-    )
+    add_version_field_argument(group)
     group.add_argument(
         "--mirror", action="append", default=[], metavar="SOURCE=TARGET",
         help="re-point images under registry or repository SOURCE to TARGET, tags and digests kept, e.g. "

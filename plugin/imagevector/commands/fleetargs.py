@@ -9,22 +9,14 @@ from collections.abc import Mapping
 from ..errors import UserError
 from ..fleet import BARE_MINOR_HELP, parse_architectures, parse_versions
 from ..model import ImageVector, Problem, VersionField
+from .common import add_vector_file_arguments, add_version_field_argument
 
 
 def add_vector_arguments(parser: argparse.ArgumentParser) -> None:
+    """The vector files and the version field; no single target version (a fleet has many)."""
     group = parser.add_argument_group("image vector")
-    group.add_argument(
-        "--vector", action="append", default=[], metavar="FILE",
-        help="base image vector (repeatable; later files merge over earlier). Default: $IMAGEVECTOR",
-    )
-    group.add_argument(
-        "--overwrite", action="append", default=[], metavar="FILE",
-        help="overwrite file (repeatable, applied in order). Default: $IMAGEVECTOR_OVERWRITE",
-    )
-    group.add_argument(
-        "--version-field", choices=("constraint", "label"),
-        help="read an entry's 'version' as a target-version constraint (default) or as an informational label",
-    )
+    add_vector_file_arguments(group)
+    add_version_field_argument(group)
 
 
 def add_fleet_arguments(parser: argparse.ArgumentParser, required: bool = True) -> None:

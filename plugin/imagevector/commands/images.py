@@ -11,7 +11,7 @@ from typing import Any
 
 from ..errors import UserError
 from ..records import dataclass, field, replace
-from .common import add_vector_arguments, config_from_args, settings_from_args
+from .common import add_field_spec_arguments, add_vector_arguments, config_from_args, settings_from_args
 
 _EXAMPLES = """examples:
   helm template my-release ./chart | imagevector images
@@ -52,10 +52,7 @@ def register(sub: Any) -> None:
                         "skopeo: a `skopeo sync --src yaml` file")
     parser.add_argument("--config", metavar="FILE",
                         help="take the settings and field specs from an ImageVectorRenderer or ConfigMap")
-    parser.add_argument("--image-field", action="append", default=[], metavar="KIND:PATH",
-                        help="an extra image field of a custom resource, e.g. Etcd:spec/image (repeatable)")
-    parser.add_argument("--pod-spec-field", action="append", default=[], metavar="KIND:PATH",
-                        help="a pod spec inside a custom resource (repeatable)")
+    add_field_spec_arguments(parser)
     parser.add_argument("--max-input-bytes", type=int, default=None, metavar="N", help="refuse larger inputs")
     parser.set_defaults(func=run)
 

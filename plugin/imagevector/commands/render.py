@@ -20,7 +20,7 @@ from ..render.pipeline import pieces, render
 from ..render.types import RenderContext, WireTarget
 from ..scan import Limits
 from ..settings import ENV_CONFIG
-from .common import add_vector_arguments, settings_from_args
+from .common import add_field_spec_arguments, add_vector_arguments, settings_from_args
 
 RESOURCE_LIST = re.compile(
     r"^kind:[ \t]*['\"]?ResourceList['\"]?[ \t]*(?:#.*)?$|\"kind\"[ \t\r\n]*:[ \t\r\n]*\"ResourceList\"", re.M
@@ -59,10 +59,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help=f"an ImageVectorRenderer or ConfigMap with the settings (default: ${ENV_CONFIG})")
     parser.add_argument("--wire", action="append", default=[], metavar="KIND/NAMESPACE/NAME[:CONTAINER]",
                         help="hand the overwrite to this workload: ConfigMap, volume, mount, env (repeatable)")
-    parser.add_argument("--image-field", action="append", default=[], metavar="KIND:PATH",
-                        help="an extra image field of a custom resource, e.g. Etcd:spec/image (repeatable)")
-    parser.add_argument("--pod-spec-field", action="append", default=[], metavar="KIND:PATH",
-                        help="a pod spec inside a custom resource, e.g. Workflow:spec/templates[]/podSpec")
+    add_field_spec_arguments(parser)
     parser.add_argument("--hashed-configmap-names", action="store_true", default=None,
                         help="name generated ConfigMaps by a hash of their content and make them immutable")
     parser.add_argument("--replace-env", action="store_true", default=None,
