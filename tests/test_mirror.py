@@ -286,7 +286,7 @@ def entries(draw: st.DrawFn, complete: bool = True) -> ImageSource:
 def test_base_plus_generated_overwrite_resolves_to_the_mirrored_reference(
     base_entries: list[ImageSource], user_entries: list[ImageSource]
 ) -> None:
-    keys = [e.key("constraint") for e in base_entries]
+    keys = [e.key() for e in base_entries]
     base = ImageVector(tuple(e for i, e in enumerate(base_entries) if keys[i] not in keys[:i]))  # no duplicates
     user = ImageVector(tuple(user_entries))
     merged = merge_all([base], [user])

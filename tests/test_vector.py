@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from helpers import vector
-from imagevector.model import FindOptions, ImageSource, ImageVector
+from imagevector.model import FindOptions, ImageSource, ImageVector, VersionField
 from imagevector.vector import find, merge, merge_all, repositories, to_image
 
 PAUSE = """
@@ -72,19 +72,19 @@ def test_find(name: str, options: FindOptions, expected: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("options", "expected"),
+    ("options", "version_field", "expected"),
     [
-        (FindOptions(target_version="1.20.5"), "registry.k8s.io/pause:3.4"),
-        (FindOptions(target_version="1.21"), "registry.k8s.io/pause:3.5"),
-        (FindOptions(target_version="1.20.5", architecture="arm64"), None),
-        (FindOptions(target_version="1.19"), None),
-        # version read as a label: constraints do not apply, arch-exact entry scores 2
-        (FindOptions(target_version="1.19", version_field="label"), "registry.k8s.io/pause:3.4"),
-        (FindOptions(target_version="1.19", version_field="label", architecture="arm64"), "registry.k8s.io/pause:3.5"),
+        (FindOptions(target_version="1.20.5"), "constraint", "registry.k8s.io/pause:3.4"),
+        (FindOptions(target_version="1.21"), "constraint", "registry.k8s.io/pause:3.5"),
+        (FindOptions(target_version="1.20.5", architecture="arm64"), "constraint", None),
+        (FindOptions(target_version="1.19"), "constraint", None),
+        # version read as a label (decided when the vector is read): constraints do not apply, arch-exact scores 2
+        (FindOptions(target_version="1.19"), "label", "registry.k8s.io/pause:3.4"),
+        (FindOptions(target_version="1.19", architecture="arm64"), "label", "registry.k8s.io/pause:3.5"),
     ],
 )
-def test_find_pause(options: FindOptions, expected: str | None) -> None:
-    result = find(vector(PAUSE, version_field=options.version_field), "pause-container", options)
+def test_find_pause(options: FindOptions, version_field: VersionField, expected: str | None) -> None:
+    result = find(vector(PAUSE, version_field=version_field), "pause-container", options)
     assert (result.image.reference if result.image else None) == expected
 
 
@@ -284,6 +284,41 @@ def test_unchecked_constraints() -> None:
     assert unchecked_constraints(v, FindOptions(target_version="1.30")) == ["runtime"]
     assert unchecked_constraints(v, FindOptions(target_version="1.30", runtime_version="1.30")) == []
     plain = vector("images:\n- {name: a, repository: r, version: '1.2'}", version_field="label")
-    assert unchecked_constraints(plain, FindOptions(version_field="label")) == []
+    assert unchecked_constraints(plain, FindOptions()) == []
     assert unchecked_constraints(vector("images:\n- {name: a, repository: r, version: '>= 1.2'}"), FindOptions()) \
         == ["target"]
+
+
+@pytest.mark.parametrize(
+    ("entry", "version_field", "constraint"),
+    [
+        ("{name: a, repository: r, targetVersion: '>= 1.30'}", "constraint", ">= 1.30"),
+        ("{name: a, repository: r, targetVersion: '>= 1.30'}", "label", ">= 1.30"),
+        ("{name: a, repository: r, version: '>= 1.30'}", "constraint", ">= 1.30"),
+        ("{name: a, repository: r, version: 'v1.2.3'}", "label", None),
+        ("{name: a, repository: r, version: 'v1.2.3', targetVersion: '1.31.x'}", "label", "1.31.x"),
+        ("{name: a, repository: r}", "constraint", None),
+    ],
+)
+def test_the_target_constraint_is_decided_when_the_vector_is_read(
+    entry: str, version_field: VersionField, constraint: str | None
+) -> None:
+    (source,) = vector(f"images:\n- {entry}", version_field=version_field).images
+    assert source.target_constraint == constraint
+    assert source.key()[2] == (constraint or "")
+
+
+def test_an_entry_made_in_code_takes_its_constraint_from_target_version() -> None:
+    assert ImageSource("a", "r", target_version=">= 1.30").target_constraint == ">= 1.30"
+    assert ImageSource("a", "r", version=">= 1.30").target_constraint is None  # `version` only when read so
+    assert ImageSource("a", "r", target_version="1.30", target_constraint="x").target_constraint == "x"
+
+
+def test_merge_keys_follow_the_constraint_read_at_load_time() -> None:
+    # read as a constraint, `version` keys like `targetVersion`: the overwrite merges into the entry
+    base = vector("images:\n- {name: a, repository: r, tag: '1', targetVersion: '>= 1.30'}")
+    over = vector("images:\n- {name: a, tag: '2', version: '>= 1.30'}", "overwrite")
+    assert [i.tag for i in merge(base, over).vector.images] == ["2"]
+    # read as a label, it is no key: the same overwrite is a new entry (and incomplete)
+    label = vector("images:\n- {name: a, tag: '2', version: '>= 1.30'}", "overwrite", version_field="label")
+    assert merge(base, label).errors

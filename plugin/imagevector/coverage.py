@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .model import FindOptions, ImageSource, ImageVector, Origin, Problem, VersionField
+from .model import FindOptions, ImageSource, ImageVector, Origin, Problem
 from .records import dataclass
 from .vector import FindResult, find
 
@@ -26,8 +26,8 @@ class Column:
         runtime = f"/rt{self.runtime_version}" if self.runtime_version else ""
         return f"{self.target_version}{runtime}/{self.architecture}"
 
-    def options(self, version_field: VersionField) -> FindOptions:
-        return FindOptions(self.target_version, self.runtime_version, self.architecture, version_field)
+    def options(self) -> FindOptions:
+        return FindOptions(self.target_version, self.runtime_version, self.architecture)
 
 
 def columns(
@@ -86,11 +86,10 @@ def matrix(
     vector: ImageVector,
     cols: Sequence[Column],
     names: Sequence[str] = (),
-    version_field: VersionField = "constraint",
 ) -> Matrix:
     """Resolve each name (all names of the vector by default, in vector order) in every column."""
     wanted = list(names) or vector.names()
-    options = [col.options(version_field) for col in cols]
+    options = [col.options() for col in cols]
     rows = tuple(Row(name, tuple(find(vector, name, o) for o in options)) for name in wanted)
     return Matrix(tuple(cols), rows)
 
@@ -100,9 +99,7 @@ def _where(source: ImageSource) -> str:
     return f"{o.file}:{o.line}" if o is not None and o.line else (o.path if o and o.path else source.name)
 
 
-def never_winning(
-    found: Matrix, vector: ImageVector, version_field: VersionField = "constraint"
-) -> list[tuple[ImageSource, str]]:
+def never_winning(found: Matrix, vector: ImageVector) -> list[tuple[ImageSource, str]]:
     """Entries of the matrix's names that win no cell, each with why (in vector order).
 
     Every name of the vector must be a row for the answer to be complete; rows are what is judged."""
@@ -122,7 +119,7 @@ def never_winning(
             continue
         results = qualified.get(id(source))
         if results is None:
-            out.append((source, _disqualified_reason(source, found, version_field)))
+            out.append((source, _disqualified_reason(source, found)))
             continue
         winners: dict[int, ImageSource] = {}
         for result in results:
@@ -133,7 +130,7 @@ def never_winning(
     return out
 
 
-def _disqualified_reason(source: ImageSource, found: Matrix, version_field: VersionField) -> str:
+def _disqualified_reason(source: ImageSource, found: Matrix) -> str:
     """Which of the entry's constraints shut it out of the fleet's cells."""
     reasons: list[str] = []
     for row in found.rows:
@@ -143,7 +140,7 @@ def _disqualified_reason(source: ImageSource, found: Matrix, version_field: Vers
                     continue
                 why = candidate.disqualified
                 if why.startswith("target version"):
-                    reason = f"targetVersion {source.target_constraint(version_field)!r}"
+                    reason = f"targetVersion {source.target_constraint!r}"
                 elif why.startswith("runtime version"):
                     reason = f"runtimeVersion {source.runtime_version!r}"
                 else:
@@ -173,7 +170,7 @@ def _span(versions: list[str]) -> str:
     return f"{versions[0]}–{versions[-1]}" if len(versions) > 2 else ", ".join(versions)
 
 
-def findings(found: Matrix, vector: ImageVector, version_field: VersionField = "constraint") -> list[Problem]:
+def findings(found: Matrix, vector: ImageVector) -> list[Problem]:
     """Coverage findings as warnings: gaps (one per name) and entries that never win, with where."""
     fleet = fleet_label(found.columns)
     problems: list[Problem] = []
@@ -190,7 +187,7 @@ def findings(found: Matrix, vector: ImageVector, version_field: VersionField = "
                 "warning",
             )
         )
-    for source, why in never_winning(found, vector, version_field):
+    for source, why in never_winning(found, vector):
         where = source.origin or Origin("vector", path=source.name)
         problems.append(
             Problem(
@@ -218,10 +215,10 @@ class Change:
         return "changed"
 
 
-def diff(vector: ImageVector, old: Column, new: Column, version_field: VersionField = "constraint") -> list[Change]:
+def diff(vector: ImageVector, old: Column, new: Column) -> list[Change]:
     """Names whose resolved reference differs between two cells, in vector order (gaps count as absent)."""
     out: list[Change] = []
-    old_options, new_options = old.options(version_field), new.options(version_field)
+    old_options, new_options = old.options(), new.options()
     for name in vector.names():
         before, after = find(vector, name, old_options).image, find(vector, name, new_options).image
         a = before.reference if before else None

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 
 import yaml
 
-from .model import Component, ImageSource, ImageVector, VersionField
+from .model import Component, ImageSource, ImageVector
 from .records import dataclass, replace
 from .reference import DOCKER_HUB, InvalidReference, Reference, is_host, normalize_name, parse, split_host
 
@@ -162,9 +162,7 @@ class Generated:
     warnings: tuple[str, ...] = ()
 
 
-def generate(
-    rules: Sequence[MirrorRule], base: ImageVector, merged: ImageVector, version_field: VersionField = "constraint"
-) -> Generated:
+def generate(rules: Sequence[MirrorRule], base: ImageVector, merged: ImageVector) -> Generated:
     """The overwrite that turns `base` into `merged` (base + overwrites, see vector.merge_all) with every
     reference mirrored: one entry per base entry that changes, carrying the base entry's key fields so that it
     merges (never appended), then every entry the overwrites appended, in full. Relies on merge keeping the
@@ -172,7 +170,7 @@ def generate(
     entries: list[dict[str, Any]] = []
     warnings: list[str] = []
     count = len(base.images)
-    last = {image.key(version_field): i for i, image in enumerate(base.images)}
+    last = {image.key(): i for i, image in enumerate(base.images)}
     for i, current in enumerate(merged.images):
         try:
             mirrored = mirror_entry(rules, current)
@@ -186,7 +184,7 @@ def generate(
         changes = _changes(original, mirrored)
         if not changes:
             continue
-        if last[original.key(version_field)] != i:
+        if last[original.key()] != i:
             warnings.append(
                 f"{original.where()}: cannot be re-pointed by an overwrite: a later entry of {original.name!r} has "
                 "the same runtimeVersion, targetVersion and architectures and takes every overwrite; remove the "

@@ -74,17 +74,19 @@ class ImageSource:
     architectures: tuple[str, ...] | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
     origin: Origin | None = field(default=None, compare=False)
+    # The target-version constraint, decided when the entry is read (validation._entry): `targetVersion`, or
+    # `version` when the vector is read with versionField=constraint. Find and merge use only this, never the
+    # setting. Left unset, it is `targetVersion`.
+    target_constraint: str | None = None
 
-    def target_constraint(self, version_field: VersionField) -> str | None:
-        """The target-version constraint: `targetVersion`, or `version` when it is read as a constraint."""
-        if self.target_version is not None:
-            return self.target_version
-        return self.version if version_field == "constraint" else None
+    def __post_init__(self) -> None:
+        if self.target_constraint is None and self.target_version is not None:
+            object.__setattr__(self, "target_constraint", self.target_version)
 
-    def key(self, version_field: VersionField) -> tuple[str, str, str, tuple[str, ...]]:
-        """Merge key: (name, runtimeVersion, targetVersion/version, architectures)."""
+    def key(self) -> tuple[str, str, str, tuple[str, ...]]:
+        """Merge key: (name, runtimeVersion, target-version constraint, architectures)."""
         arch = tuple(sorted(set(self.architectures))) if self.architectures else ()
-        return (self.name, self.runtime_version or "", self.target_constraint(version_field) or "", arch)
+        return (self.name, self.runtime_version or "", self.target_constraint or "", arch)
 
     @property
     def complete(self) -> bool:
@@ -123,7 +125,6 @@ class FindOptions:
     target_version: str | None = None
     runtime_version: str | None = None
     architecture: str = DEFAULT_ARCHITECTURE
-    version_field: VersionField = "constraint"
     # a workload that may run on several architectures: all of them, `architecture` first (else empty)
     architectures: tuple[str, ...] = ()
 

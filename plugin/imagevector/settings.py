@@ -61,7 +61,6 @@ class Settings:
             target_version=self.target_version,
             runtime_version=self.runtime_version,
             architecture=archs[0],
-            version_field=self.version_field or "constraint",
             architectures=archs if len(archs) > 1 else (),
         )
 
@@ -229,7 +228,7 @@ class Resolved:
     mirrors: tuple[MirrorRule, ...] = ()
 
     def component_vector(self, component: Component) -> ImageVector:
-        return merge(self.vector, component.overwrite, self.options.version_field, warn_shadowed=False).vector
+        return merge(self.vector, component.overwrite, warn_shadowed=False).vector
 
 
 def resolve_settings(settings: Settings, check_versions: bool = True) -> Resolved:
@@ -237,6 +236,7 @@ def resolve_settings(settings: Settings, check_versions: bool = True) -> Resolve
     warnings are errors. `check_versions`: warn when constraints meet no target or runtime version."""
     options = settings.options()
     check_options(options)
+    version_field: VersionField = settings.version_field or "constraint"  # read by the loaders only
     if not settings.vectors:
         raise UserError(f"no image vector given; pass --vector FILE or set ${ENV_VECTOR}")
     problems: list[str] = []
@@ -247,28 +247,28 @@ def resolve_settings(settings: Settings, check_versions: bool = True) -> Resolve
     for i, source in enumerate(settings.vectors):
         # a later vector merges over the earlier ones: its entries may be partial, as an overwrite's
         try:
-            vectors.append(load_vector(source, "overwrite" if i else "vector", options.version_field, warnings))
+            vectors.append(load_vector(source, "overwrite" if i else "vector", version_field, warnings))
         except UserError as exc:
             problems.extend(exc.lines)
     for source in settings.overwrites:
         try:
-            overwrites.append(load_vector(source, "overwrite", options.version_field, warnings))
+            overwrites.append(load_vector(source, "overwrite", version_field, warnings))
         except UserError as exc:
             problems.extend(exc.lines)
     if settings.components is not None:
         try:
-            components = load_components(settings.components, options.version_field, warnings)
+            components = load_components(settings.components, version_field, warnings)
         except UserError as exc:
             problems.extend(exc.lines)
     if problems:
         raise UserError(problems)
-    base = merge_all(vectors, [], options.version_field)
-    result = merge_all(vectors, overwrites, options.version_field)
+    base = merge_all(vectors, [])
+    result = merge_all(vectors, overwrites)
     if result.errors:
         raise UserError(result.errors)
     warnings.extend(result.warnings)
     for component in components:
-        merged = merge(result.vector, component.overwrite, options.version_field)
+        merged = merge(result.vector, component.overwrite)
         where = f"component {component.name!r}: "
         for problem in [*merged.warnings, *merged.errors]:
             warnings.append(Problem(problem.origin, where + problem.message, "warning"))

@@ -173,6 +173,7 @@ def _entry(
     for key, key_node in unknown:
         problems.append(_unknown_field(key, key_node, file, join_path(path, key), set(nodes)))
     archs = fields.get("architectures")
+    target = _opt(fields, "targetVersion")
     return ImageSource(
         name=name,
         repository=_opt(fields, "repository"),
@@ -180,11 +181,13 @@ def _entry(
         ref=_opt(fields, "ref"),
         source_repository=_opt(fields, "sourceRepository"),
         version=_opt(fields, "version"),
-        target_version=_opt(fields, "targetVersion"),
+        target_version=target,
         runtime_version=_opt(fields, "runtimeVersion"),
         architectures=archs if isinstance(archs, tuple) else None,
         extra=extra,
         origin=origin(file, node, path),
+        # the one place the setting is read: `version` is folded into the constraint here
+        target_constraint=target if target is not None or version_field != "constraint" else _opt(fields, "version"),
     )
 
 
@@ -261,7 +264,7 @@ def vector_from_node(
             hint = f"did you mean {close!r}?" if close else "expected 'images' or 'caBundle'"
             problems.append(Problem(origin(file, value, key), f"unknown top-level field {key!r}; {hint}"))
     vector = ImageVector(tuple(images), ca_bundle)
-    problems.extend(duplicate_keys(vector, version_field))
+    problems.extend(duplicate_keys(vector))
     return vector, problems
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from . import semver
-from .model import FindOptions, Image, ImageSource, ImageVector, Origin, Problem, VersionField, split_reference
+from .model import FindOptions, Image, ImageSource, ImageVector, Origin, Problem, split_reference
 from .records import dataclass, replace
 
 
@@ -92,7 +92,7 @@ def score(source: ImageSource, options: FindOptions) -> Candidate:
     total = 0
     reasons: list[str] = []
     checks = (
-        (source.target_constraint(options.version_field), options.target_version, "target version"),
+        (source.target_constraint, options.target_version, "target version"),
         (source.runtime_version, options.runtime_version, "runtime version"),
     )
     for constraint, wanted, what in checks:
@@ -172,16 +172,15 @@ class MergeResult:
 def merge(
     base: ImageVector,
     overwrite: ImageVector,
-    version_field: VersionField = "constraint",
     warn_shadowed: bool = True,
 ) -> MergeResult:
     """Merge `overwrite` into `base`: same key merges field by field, a new key is appended (docs/semantics.md)."""
     images = list(base.images)
-    index = {image.key(version_field): i for i, image in enumerate(images)}
+    index = {image.key(): i for i, image in enumerate(images)}
     warnings: list[Problem] = []
     errors: list[Problem] = []
     for over in overwrite.images:
-        key = over.key(version_field)
+        key = over.key()
         where = over.origin or Origin("overwrite", path=over.name)
         if key in index:
             current = images[index[key]]
@@ -223,7 +222,7 @@ def merge(
 
 
 def merge_all(
-    vectors: list[ImageVector], overwrites: list[ImageVector], version_field: VersionField = "constraint"
+    vectors: list[ImageVector], overwrites: list[ImageVector]
 ) -> MergeResult:
     """Base vectors merge later over earlier, then every overwrite in order."""
     result = MergeResult(ImageVector())
@@ -231,10 +230,10 @@ def merge_all(
     errors: list[Problem] = []
     for vector in vectors:
         # entries with one key merge into one, in a file and across files, exactly as an overwrite's do
-        result = merge(result.vector, vector, version_field, warn_shadowed=False)
+        result = merge(result.vector, vector, warn_shadowed=False)
         errors.extend(result.errors)
     for overwrite in overwrites:
-        result = merge(result.vector, overwrite, version_field)
+        result = merge(result.vector, overwrite)
         warnings.extend(result.warnings)
         errors.extend(result.errors)
     return MergeResult(result.vector, tuple(warnings), tuple(errors))
@@ -252,12 +251,12 @@ def repositories(vector: ImageVector) -> dict[str, str]:
     return result
 
 
-def duplicate_keys(vector: ImageVector, version_field: VersionField = "constraint") -> list[Problem]:
+def duplicate_keys(vector: ImageVector) -> list[Problem]:
     """Entries of one file with the key of an earlier entry: they merge into it (a warning for each)."""
     first: dict[tuple[str, str, str, tuple[str, ...]], ImageSource] = {}
     warnings: list[Problem] = []
     for image in vector.images:
-        key = image.key(version_field)
+        key = image.key()
         earlier = first.setdefault(key, image)
         if earlier is image:
             continue
@@ -319,9 +318,7 @@ def _distance(a: str, b: str, bound: int) -> int:
 def unchecked_constraints(vector: ImageVector, options: FindOptions) -> list[str]:
     """The version flags a render needs but was not given: the vector has such constraints (for people)."""
     missing: list[str] = []
-    if options.target_version is None and any(
-        image.target_constraint(options.version_field) for image in vector.images
-    ):
+    if options.target_version is None and any(image.target_constraint for image in vector.images):
         missing.append("target")
     if options.runtime_version is None and any(image.runtime_version for image in vector.images):
         missing.append("runtime")

@@ -36,9 +36,9 @@ def coverage_problems(args: argparse.Namespace) -> list[Problem]:
         args = argparse.Namespace(**{**vars(args), "vector": files[:1], "overwrite": [*files[1:], *args.overwrite]})
     if not args.vector:
         raise UserError("--target-versions: no image vector to check; pass --vector FILE")
-    vector, version_field, warnings = fleetargs.load(args, {})
-    found = matrix(vector, columns(versions, archs, runtimes), (), version_field)
-    return [*warnings, *findings(found, vector, version_field)]
+    vector, warnings = fleetargs.load(args, {})
+    found = matrix(vector, columns(versions, archs, runtimes), ())
+    return [*warnings, *findings(found, vector)]
 
 
 def _vector_files(files: list[str]) -> list[str]:

@@ -48,11 +48,10 @@ def run(args: argparse.Namespace) -> int:
     old = _one("--from", args.from_version)
     new = _one("--to", args.to_version)
     runtime = _one("--runtime-version", args.runtime_version) if args.runtime_version else None
-    vector, version_field, warnings = fleetargs.load(args)
+    vector, warnings = fleetargs.load(args)
     for warning in warnings:
         print(f"warning: {warning}", file=sys.stderr)
-    changes = diff(vector, Column(old, args.architecture, runtime), Column(new, args.architecture, runtime),
-                   version_field)
+    changes = diff(vector, Column(old, args.architecture, runtime), Column(new, args.architecture, runtime))
     if args.output == "json":
         sys.stdout.write(as_json(changes, old, new, args.architecture, runtime))
     else:

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 
 from ..errors import UserError
 from ..fleet import BARE_MINOR_HELP, parse_architectures, parse_versions
-from ..model import ImageVector, Problem, VersionField
+from ..model import ImageVector, Problem
 from .common import add_vector_file_arguments, add_version_field_argument
 
 
@@ -55,8 +55,9 @@ def architectures(flag: str, text: str | None) -> list[str]:
 
 def load(
     args: argparse.Namespace, env: Mapping[str, str] = os.environ
-) -> tuple[ImageVector, VersionField, tuple[Problem, ...]]:
-    """The merged vector (base vectors, then overwrites), how to read 'version', and the merge's warnings."""
+) -> tuple[ImageVector, tuple[Problem, ...]]:
+    """The merged vector (base vectors, then overwrites; 'version' read as --version-field says) and the merge's
+    warnings."""
     from ..inputs import read_source
     from ..settings import Settings, resolve_settings, with_env
 
@@ -67,4 +68,4 @@ def load(
     )
     settings = with_env(env, flags, only=("vectors", "overwrites", "version_field"))
     resolved = resolve_settings(settings, check_versions=False)  # a fleet: no one version
-    return resolved.vector, resolved.options.version_field, resolved.warnings
+    return resolved.vector, resolved.warnings

@@ -192,7 +192,7 @@ def _from_vector(args: argparse.Namespace, settings: Any) -> list[Use]:
     except ValueError as exc:
         flag = "--target-versions" if args.target_versions and "architecture" not in str(exc) else "--architectures"
         raise UserError(f"{flag}: {exc}") from None
-    if versions == [None] and any(i.target_constraint(options.version_field) for i in resolved.vector.images):
+    if versions == [None] and any(i.target_constraint for i in resolved.vector.images):
         _warn("no --target-versions: the vector's version constraints are not checked and entries without a tag "
               "are left unpinned; give e.g. --target-versions 1.30-1.34")
     vectors = [("", resolved.vector, resolved.vector.names())] + [
@@ -203,7 +203,7 @@ def _from_vector(args: argparse.Namespace, settings: Any) -> list[Use]:
         for name in names:
             for version in versions:
                 for arch in archs:
-                    opts = FindOptions(version, options.runtime_version, arch, options.version_field)
+                    opts = FindOptions(version, options.runtime_version, arch)
                     image = find(vector, name, opts).image
                     if image is None:
                         continue

@@ -53,13 +53,13 @@ def run(args: argparse.Namespace) -> int:
     versions = fleetargs.versions("--target-versions", args.target_versions)
     runtimes = fleetargs.versions("--runtime-versions", args.runtime_versions) if args.runtime_versions else []
     archs = fleetargs.architectures("--architectures", args.architectures)
-    vector, version_field, warnings = fleetargs.load(args)
+    vector, warnings = fleetargs.load(args)
     for warning in warnings:
         print(f"warning: {warning}", file=sys.stderr)
     unknown = unknown_names(vector, args.names)
     if unknown:
         raise UserError([f"image {name!r} is not in the image vector" for name in unknown])
-    found = matrix(vector, columns(versions, archs, runtimes), args.names, version_field)
+    found = matrix(vector, columns(versions, archs, runtimes), args.names)
     render = {"table": table, "markdown": markdown, "json": as_json, "csv": as_csv}[args.output]
     sys.stdout.write(render(found))
     sys.stdout.flush()

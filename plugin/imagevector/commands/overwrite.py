@@ -57,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
         texts, warnings = mirror.mirrored_components(rules, resolved.components)
         out = mirror.components_text(resolved.components, texts)
     else:
-        generated = mirror.generate(rules, resolved.base, resolved.vector, resolved.options.version_field)
+        generated = mirror.generate(rules, resolved.base, resolved.vector)
         warnings = list(generated.warnings)
         vector = resolved.vector
         ca_bundle = vector.ca_bundle if vector.ca_bundle != resolved.base.ca_bundle else None

@@ -71,7 +71,7 @@ def _mirrored(ctx: RenderContext, result: RenderResult) -> tuple[str | None, str
 
     resolved = ctx.resolved
     rules = resolved.mirrors
-    generated = mirror.generate(rules, resolved.base, resolved.vector, resolved.options.version_field)
+    generated = mirror.generate(rules, resolved.base, resolved.vector)
     ca_bundle = resolved.vector.ca_bundle if resolved.vector.ca_bundle != resolved.base.ca_bundle else None
     overwrite = mirror.overwrite_text(rules, generated, ca_bundle) if generated.entries or ca_bundle else None
     texts, warnings = mirror.mirrored_components(rules, resolved.components)
