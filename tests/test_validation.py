@@ -98,8 +98,9 @@ def test_components_file() -> None:
     )
     assert found[0].startswith("v.yaml:12:23: components[1].imageVectorOverwrite: images[0].architectures[0]: ")
     assert "component 'etcd-druid' is listed twice" in found[1]
-    assert "components[3].imageVectorOverwrite: must not be empty" in found[2]
-    assert "missing required field 'name'" in found[3]
+    # in the order of the file: the entry (line 15, column 3) before its field (column 5)
+    assert "components[3]: missing required field 'name'" in found[2]
+    assert "components[3].imageVectorOverwrite: must not be empty" in found[3]
     assert len(found) == 4
 
 
@@ -323,3 +324,25 @@ def test_ca_bundle_v3_certificate_from_openssl_req() -> None:
     assert check_ca_bundle(pem) is None
     assert ca_bundle_validity(pem) == []
     assert ca_bundle_validity(pem, datetime(2199, 1, 1, tzinfo=timezone.utc))[0].startswith("certificate 1 expired")
+
+
+def test_problems_of_decoding_and_of_validation_come_in_the_order_of_the_file() -> None:
+    found = problems(
+        """
+        images:
+        - name: a
+          repository: r
+          tag: "bad tag"
+        - name: b
+          repository: r
+          repository: s
+          comment: !custom x
+        - repository: r
+        """
+    )
+    assert [p.split(": ", 2)[:2] for p in found] == [
+        ["v.yaml:4:8", "images[0].tag"],  # validation
+        ["v.yaml:7:3", "images[1].repository"],  # decoding: duplicate key
+        ["v.yaml:8:12", "images[1].comment"],  # decoding: tag
+        ["v.yaml:9:3", "images[2]"],  # validation: missing name
+    ]

@@ -3,110 +3,108 @@ overwrite, its problems pointing into the outer file."""
 
 from __future__ import annotations
 
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.nodes import Node
 
 from .model import Component, ImageVector, Origin, Problem, VersionField
 from .records import replace
 from .validation import string_field, vector_from_node
-from .yamlnodes import NULL, YAMLError, compose_one, join_path, kind_of, mapping_items, origin
+from .yamlnodes import Value, YAMLError, compose_one, decode
 
 
-def _embedded_offset(node: ScalarNode, lines: list[str]) -> tuple[int, int]:
+def _embedded_offset(value: Value, lines: list[str]) -> tuple[int, int]:
     """Line and column offset of the text of a literal block scalar inside its file (else its start)."""
-    first = node.start_mark.line + 1
-    if node.style == "|" and first < len(lines):
+    first = value.origin.line  # the line after the `|` indicator, 0-based
+    if value.style == "|" and first < len(lines):
         line = lines[first]
         return first, len(line) - len(line.lstrip(" "))
-    return node.start_mark.line, node.start_mark.column
+    return value.origin.line - 1, value.origin.column - 1
 
 
 def components_from_node(
     node: Node | None, file: str, version_field: VersionField = "constraint", source: str = ""
 ) -> tuple[list[Component], list[Problem]]:
-    """Validate a component overwrite file; each `imageVectorOverwrite` is validated as an overwrite."""
+    """Decode a component overwrite file once, then validate it; each `imageVectorOverwrite` is validated as an
+    overwrite. Problems come in the order of the file."""
     problems: list[Problem] = []
-    components: list[Component] = []
     if node is None:
-        return components, problems
-    if not isinstance(node, MappingNode):
-        problems.append(Problem(origin(file, node), f"expected a mapping with 'components', not {kind_of(node)}"))
-        return components, problems
-    for key, _k, value in mapping_items(node, file, "", problems):
+        return [], problems
+    components = _components(decode(node, file, "", problems), file, version_field, source.splitlines(), problems)
+    return components, sorted(problems, key=lambda p: (p.origin.line, p.origin.column))
+
+
+def _components(
+    value: Value, file: str, version_field: VersionField, lines: list[str], problems: list[Problem]
+) -> list[Component]:
+    components: list[Component] = []
+    if not value.valid:
+        return components
+    if not isinstance(value.data, dict):
+        problems.append(value.problem(f"expected a mapping with 'components', not {value.kind}"))
+        return components
+    for key, item in value.items():
         if key != "components":
-            message = f"unknown top-level field {key!r}; expected 'components'"
-            problems.append(Problem(origin(file, value, key), message))
+            problems.append(item.problem(f"unknown top-level field {key!r}; expected 'components'"))
             continue
-        if isinstance(value, ScalarNode) and value.tag == NULL:
+        if not item.valid or item.is_null:
             continue
-        if not isinstance(value, SequenceNode):
-            problems.append(Problem(origin(file, value, "components"), f"must be a list, not {kind_of(value)}"))
+        if not isinstance(item.data, list):
+            problems.append(item.problem(f"must be a list, not {item.kind}"))
             continue
         names: dict[str, int] = {}
-        lines = source.splitlines()
-        for i, item in enumerate(value.value):
-            path = f"components[{i}]"
-            component = _component(item, file, path, version_field, lines, problems)
+        for i, entry in enumerate(item.data):
+            component = _component(entry, file, version_field, lines, problems)
             if component is None:
                 continue
             if component.name in names:
-                problems.append(
-                    Problem(
-                        origin(file, item, path),
-                        f"component {component.name!r} is listed twice (first at components[{names[component.name]}])",
-                    )
-                )
+                first = names[component.name]
+                message = f"component {component.name!r} is listed twice (first at components[{first}])"
+                problems.append(entry.problem(message))
                 continue
             names[component.name] = i
             components.append(component)
-    return components, problems
+    return components
 
 
 def _component(
-    node: Node, file: str, path: str, version_field: VersionField, lines: list[str], problems: list[Problem]
+    value: Value, file: str, version_field: VersionField, lines: list[str], problems: list[Problem]
 ) -> Component | None:
-    if not isinstance(node, MappingNode):
-        problems.append(Problem(origin(file, node, path), f"must be a mapping, not {kind_of(node)}"))
+    if not value.valid:
+        return None
+    if not isinstance(value.data, dict):
+        problems.append(value.problem(f"must be a mapping, not {value.kind}"))
         return None
     start = len(problems)
     name: str | None = None
     text: str | None = None
     overwrite = ImageVector()
-    seen: set[str] = set()
-    for key, _k, value in mapping_items(node, file, path, problems):
-        field_path = join_path(path, key)
-        seen.add(key)
+    for key, item in value.items():
         if key == "name":
-            name = string_field(value, file, field_path, problems)
+            name = string_field(item, problems)
         elif key == "imageVectorOverwrite":
-            text = string_field(value, file, field_path, problems)
-            if text is not None and isinstance(value, ScalarNode):
-                overwrite = _embedded(text, value, file, field_path, version_field, lines, problems)
+            text = string_field(item, problems)
+            if text is not None:
+                overwrite = _embedded(text, item, file, version_field, lines, problems)
         else:
-            problems.append(
-                Problem(
-                    origin(file, value, field_path),
-                    f"unknown field {key!r}; expected 'name' and 'imageVectorOverwrite'",
-                )
-            )
+            problems.append(item.problem(f"unknown field {key!r}; expected 'name' and 'imageVectorOverwrite'"))
     for required in ("name", "imageVectorOverwrite"):
-        if required not in seen:
-            problems.append(Problem(origin(file, node, path), f"missing required field {required!r}"))
+        if required not in value.data:
+            problems.append(value.problem(f"missing required field {required!r}"))
     if any(p.severity == "error" for p in problems[start:]) or name is None or text is None:
         return None
-    return Component(name, text, overwrite, origin(file, node, path))
+    return Component(name, text, overwrite, value.origin)
 
 
 def _embedded(
     text: str,
-    node: ScalarNode,
+    value: Value,
     file: str,
-    path: str,
     version_field: VersionField,
     lines: list[str],
     problems: list[Problem],
 ) -> ImageVector:
     """Validate an overwrite embedded in a string; locations point into the outer file where possible."""
-    line_offset, column_offset = _embedded_offset(node, lines)
+    line_offset, column_offset = _embedded_offset(value, lines)
+    path = value.origin.path
     inner: list[Problem] = []
     try:
         inner_node = compose_one(text, file)
@@ -115,9 +113,10 @@ def _embedded(
         vector = ImageVector()
     else:
         vector, inner = vector_from_node(inner_node, file, "overwrite", version_field)
+
     def outer(o: Origin) -> Origin:
-        line = o.line + line_offset if o.line else node.start_mark.line + 1
-        column = o.column + column_offset if o.line else node.start_mark.column + 1
+        line = o.line + line_offset if o.line else value.origin.line
+        column = o.column + column_offset if o.line else value.origin.column
         return Origin(file, line, column, f"{path}: {o.path}" if o.path else path)
 
     for problem in inner:

@@ -1,4 +1,4 @@
-"""Compose YAML with libyaml, keep marks, and turn nodes into plain data with located problems.
+"""Compose YAML with libyaml, keep marks, and decode nodes once into located values (`Value`, `decode`).
 
 Only safe loading: nodes are composed, never constructed into Python objects; an unknown tag is a data
 error.
@@ -17,7 +17,7 @@ from .scan import Limits, ScanError, scan
 
 TYPE_CHECKING = False  # not typing's: importing typing costs ~3 ms at start (mypy knows the name)
 if TYPE_CHECKING:
-    from typing import Any
+    from typing import Any, Literal
 
 try:
     _Loader: type[Any] = yaml.CSafeLoader
@@ -31,7 +31,9 @@ BOOL = "tag:yaml.org,2002:bool"
 NULL = "tag:yaml.org,2002:null"
 MAP = "tag:yaml.org,2002:map"
 SEQ = "tag:yaml.org,2002:seq"
-_KNOWN_TAGS = {STR, INT, FLOAT, BOOL, NULL, MAP, SEQ, "tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:binary"}
+TIMESTAMP = "tag:yaml.org,2002:timestamp"
+BINARY = "tag:yaml.org,2002:binary"
+_KNOWN_TAGS = {STR, INT, FLOAT, BOOL, NULL, MAP, SEQ, TIMESTAMP, BINARY}
 
 
 class YAMLError(Exception):
@@ -114,6 +116,10 @@ def kind_of(node: Node) -> str:
         return "a boolean"
     if node.tag in (INT, FLOAT):
         return "a number"
+    if node.tag == TIMESTAMP:
+        return "a date"
+    if node.tag == BINARY:
+        return "binary data"
     return "a string"
 
 
@@ -192,17 +198,93 @@ def mapping_items(
     return items
 
 
-def to_python(node: Node, file: str, path: str, problems: list[Problem]) -> Any:
-    """Plain data of a node tree, reporting unknown tags and duplicate keys as problems."""
-    if not check_tag(node, file, path, problems):
-        return None
-    if isinstance(node, ScalarNode):
-        return scalar_value(node)
-    if isinstance(node, SequenceNode):
-        return [to_python(item, file, join_path(path, i), problems) for i, item in enumerate(node.value)]
+class Value:
+    """A node decoded once, before any validation: what it is, where it was written and its content.
+
+    `data`: a scalar's resolved value (`None`, bool, int, float or str), a list's Values, a mapping's
+    {key: Value} (duplicate and non-string keys were reported and left out); `text`: a scalar as written
+    (`tag: 3.5` is "3.5"); `origin`: file, line, column and field path; `key_origin`: where a mapping value's
+    key is; `valid`: False for a node with an unsupported tag (reported while decoding: validators skip it).
+    Origins are made when asked for (a problem, an entry): a vector has thousands of values."""
+
+    __slots__ = ("node", "file", "path", "key_node", "_data", "valid")
+
+    def __init__(self, node: Node, file: str, path: str, data: Any, valid: bool = True,
+                 key_node: Node | None = None) -> None:
+        self.node = node
+        self.file = file
+        self.path = path
+        self._data = data  # a list's or mapping's decoded items; a scalar resolves when asked
+        self.valid = valid
+        self.key_node = key_node
+
+    @property
+    def data(self) -> Any:
+        if self._data is None and self.valid and isinstance(self.node, ScalarNode):
+            return scalar_value(self.node)
+        return self._data
+
+    @property
+    def origin(self) -> Origin:
+        return origin(self.file, self.node, self.path)
+
+    @property
+    def key_origin(self) -> Origin | None:
+        return origin(self.file, self.key_node, self.path) if self.key_node is not None else None
+
+    @property
+    def kind(self) -> str:
+        return kind_of(self.node)
+
+    @property
+    def tag(self) -> str:
+        return str(self.node.tag)
+
+    @property
+    def text(self) -> str:
+        return str(self.node.value) if isinstance(self.node, ScalarNode) else ""
+
+    @property
+    def style(self) -> str | None:
+        return self.node.style if isinstance(self.node, ScalarNode) else None
+
+    @property
+    def is_null(self) -> bool:
+        return self.node.tag == NULL
+
+    def items(self) -> list[tuple[str, Value]]:
+        """A mapping's (key, value) pairs in order (empty for anything else)."""
+        return list(self.data.items()) if isinstance(self.data, dict) else []
+
+    def problem(self, message: str, severity: Literal["error", "warning"] = "error") -> Problem:
+        return Problem(self.origin, message, severity)
+
+
+def decode(node: Node, file: str, path: str, problems: list[Problem], key_node: Node | None = None) -> Value:
+    """The node as a Value tree, reporting what no validator should see twice: unsupported tags, duplicate and
+    non-string keys, merge keys."""
+    if node.tag not in _KNOWN_TAGS:
+        check_tag(node, file, path, problems)
+        return Value(node, file, path, None, False, key_node)
     if isinstance(node, MappingNode):
-        return {
-            key: to_python(value, file, join_path(path, key), problems)
-            for key, _, value in mapping_items(node, file, path, problems)
+        data: Any = {
+            key: decode(value, file, join_path(path, key), problems, key_item)
+            for key, key_item, value in mapping_items(node, file, path, problems)
         }
-    return None  # pragma: no cover
+    elif isinstance(node, SequenceNode):
+        data = [decode(item, file, f"{path}[{i}]", problems) for i, item in enumerate(node.value)]
+    else:
+        data = None
+    return Value(node, file, path, data, True, key_node)
+
+
+def plain(value: Value) -> Any:
+    """Plain Python data of a Value (unsupported tags as None)."""
+    if not value.valid:
+        return None
+    data = value._data
+    if data is None:
+        return scalar_value(value.node) if isinstance(value.node, ScalarNode) else None
+    if isinstance(data, dict):
+        return {key: plain(item) for key, item in data.items()}
+    return [plain(item) for item in data]
