@@ -29,17 +29,17 @@ def components_from_node(
     if node is None:
         return components, problems
     if not isinstance(node, MappingNode):
-        problems.append(Problem(origin(file, node), f"expected a mapping with 'components', not {kind_of(node)}"))
+        problems.append(Problem.at(origin(file, node), f"expected a mapping with 'components', not {kind_of(node)}"))
         return components, problems
     for key, _k, value in mapping_items(node, file, "", problems):
         if key != "components":
             message = f"unknown top-level field {key!r}; expected 'components'"
-            problems.append(Problem(origin(file, value, key), message))
+            problems.append(Problem.at(origin(file, value, key), message))
             continue
         if isinstance(value, ScalarNode) and value.tag == NULL:
             continue
         if not isinstance(value, SequenceNode):
-            problems.append(Problem(origin(file, value, "components"), f"must be a list, not {kind_of(value)}"))
+            problems.append(Problem.at(origin(file, value, "components"), f"must be a list, not {kind_of(value)}"))
             continue
         names: dict[str, int] = {}
         lines = source.splitlines()
@@ -50,7 +50,7 @@ def components_from_node(
                 continue
             if component.name in names:
                 problems.append(
-                    Problem(
+                    Problem.at(
                         origin(file, item, path),
                         f"component {component.name!r} is listed twice (first at components[{names[component.name]}])",
                     )
@@ -65,7 +65,7 @@ def _component(
     node: Node, file: str, path: str, version_field: VersionField, lines: list[str], problems: list[Problem]
 ) -> Component | None:
     if not isinstance(node, MappingNode):
-        problems.append(Problem(origin(file, node, path), f"must be a mapping, not {kind_of(node)}"))
+        problems.append(Problem.at(origin(file, node, path), f"must be a mapping, not {kind_of(node)}"))
         return None
     start = len(problems)
     name: str | None = None
@@ -83,14 +83,14 @@ def _component(
                 overwrite = _embedded(text, value, file, field_path, version_field, lines, problems)
         else:
             problems.append(
-                Problem(
+                Problem.at(
                     origin(file, value, field_path),
                     f"unknown field {key!r}; expected 'name' and 'imageVectorOverwrite'",
                 )
             )
     for required in ("name", "imageVectorOverwrite"):
         if required not in seen:
-            problems.append(Problem(origin(file, node, path), f"missing required field {required!r}"))
+            problems.append(Problem.at(origin(file, node, path), f"missing required field {required!r}"))
     if any(p.severity == "error" for p in problems[start:]) or name is None or text is None:
         return None
     return Component(name, text, overwrite, origin(file, node, path))
@@ -121,6 +121,7 @@ def _embedded(
         return Origin(file, line, column, f"{path}: {o.path}" if o.path else path)
 
     for problem in inner:
-        problems.append(Problem(outer(problem.origin), problem.message, problem.severity))
+        where = outer(Origin(file, problem.line or 0, problem.column or 0, problem.field or ""))
+        problems.append(Problem.at(where, problem.message, problem.severity))
     images = tuple(replace(image, origin=outer(image.origin)) if image.origin else image for image in vector.images)
     return ImageVector(images, vector.ca_bundle)

@@ -69,10 +69,10 @@ def string_field(node: Node, file: str, path: str, problems: list[Problem]) -> s
             return None
         if node.tag in (STR, INT, FLOAT):
             if not node.value.strip():
-                problems.append(Problem(origin(file, node, path), "must not be empty"))
+                problems.append(Problem.at(origin(file, node, path), "must not be empty"))
                 return None
             return str(node.value)
-    problems.append(Problem(origin(file, node, path), f"must be a string, not {kind_of(node)}"))
+    problems.append(Problem.at(origin(file, node, path), f"must be a string, not {kind_of(node)}"))
     return None
 
 
@@ -83,7 +83,7 @@ def _constraint(node: Node, file: str, path: str, problems: list[Problem]) -> st
     try:
         semver.parse_constraint(text)
     except semver.ConstraintError as exc:
-        problems.append(Problem(origin(file, node, path), f"{exc}; use Masterminds/semver syntax"))
+        problems.append(Problem.at(origin(file, node, path), f"{exc}; use Masterminds/semver syntax"))
         return None
     return text
 
@@ -92,7 +92,7 @@ def _architectures(node: Node, file: str, path: str, problems: list[Problem]) ->
     if isinstance(node, ScalarNode) and node.tag == NULL:
         return None
     if not isinstance(node, SequenceNode):
-        problems.append(Problem(origin(file, node, path), f"must be a list, not {kind_of(node)}"))
+        problems.append(Problem.at(origin(file, node, path), f"must be a list, not {kind_of(node)}"))
         return None
     result: list[str] = []
     for i, item in enumerate(node.value):
@@ -102,11 +102,11 @@ def _architectures(node: Node, file: str, path: str, problems: list[Problem]) ->
             continue
         if arch not in ARCHITECTURES:
             allowed = ", ".join(ARCHITECTURES)
-            problems.append(Problem(origin(file, item, item_path), f"unknown architecture {arch!r}; use {allowed}"))
+            problems.append(Problem.at(origin(file, item, item_path), f"unknown architecture {arch!r}; use {allowed}"))
             continue
         result.append(arch)
     if not node.value:
-        problems.append(Problem(origin(file, node, path), "must not be empty; omit it to serve every architecture"))
+        problems.append(Problem.at(origin(file, node, path), "must not be empty; omit it to serve every architecture"))
     return tuple(result)
 
 
@@ -116,7 +116,7 @@ def _entry(
     if not check_tag(node, file, path, problems):
         return None
     if not isinstance(node, MappingNode):
-        problems.append(Problem(origin(file, node, path), f"must be a mapping, not {kind_of(node)}"))
+        problems.append(Problem.at(origin(file, node, path), f"must be a mapping, not {kind_of(node)}"))
         return None
     start = len(problems)
     fields: dict[str, object] = {}
@@ -138,18 +138,18 @@ def _entry(
                 unknown.append((key, _key_node))
     name = fields.get("name")
     if "name" not in nodes:
-        problems.append(Problem(origin(file, node, path), "missing required field 'name'"))
+        problems.append(Problem.at(origin(file, node, path), "missing required field 'name'"))
     if "ref" in nodes and ("repository" in nodes or "tag" in nodes):
         other = "repository" if "repository" in nodes else "tag"
         problems.append(
-            Problem(
+            Problem.at(
                 origin(file, nodes["ref"], join_path(path, "ref")),
                 f"'ref' cannot be combined with '{other}'; give either a full ref or repository and tag",
             )
         )
     if "version" in nodes and "targetVersion" in nodes and version_field == "constraint":
         problems.append(
-            Problem(
+            Problem.at(
                 origin(file, nodes["targetVersion"], join_path(path, "targetVersion")),
                 "'version' and 'targetVersion' on one entry; keep one of them "
                 "(or read 'version' as a label with --version-field=label)",
@@ -158,7 +158,7 @@ def _entry(
     tag = fields.get("tag")
     if isinstance(tag, str) and not _TAG.match(tag):
         problems.append(
-            Problem(
+            Problem.at(
                 origin(file, nodes["tag"], join_path(path, "tag")),
                 f"invalid tag {tag!r}: expected a tag, sha256:<digest> or <tag>@sha256:<digest>",
             )
@@ -167,7 +167,7 @@ def _entry(
     if isinstance(repository, str):
         _check_repository(repository, nodes["repository"], file, join_path(path, "repository"), problems)
     if role == "vector" and "ref" not in nodes and "repository" not in nodes and len(problems) == start:
-        problems.append(Problem(origin(file, node, path), "needs 'repository' (with an optional 'tag') or 'ref'"))
+        problems.append(Problem.at(origin(file, node, path), "needs 'repository' (with an optional 'tag') or 'ref'"))
     if len(problems) > start or not isinstance(name, str):
         return None
     for key, key_node in unknown:
@@ -201,7 +201,7 @@ def _check_repository(repository: str, node: Node, file: str, path: str, problem
         what = "a tag"
     hint = f"split it: {fix}" if fix else "give the repository without tag or digest, and the tag in 'tag'"
     problems.append(
-        Problem(origin(file, node, path), f"{repository!r} holds {what}; {hint} (or one full reference in 'ref')")
+        Problem.at(origin(file, node, path), f"{repository!r} holds {what}; {hint} (or one full reference in 'ref')")
     )
 
 
@@ -211,7 +211,7 @@ def _unknown_field(key: str, key_node: Node, file: str, path: str, present: set[
         prefixed = sorted(f for f in _KNOWN_FIELDS if f.lower().startswith(key.lower()))
         close = next((f for f in prefixed if f not in present), prefixed[0] if prefixed else None)
     hint = f"did you mean {close!r}? " if close else ""
-    return Problem(
+    return Problem.at(
         origin(file, key_node, path),
         f"unknown field {key!r} is ignored; {hint}known fields: {', '.join(sorted(_KNOWN_FIELDS))}",
         "warning",
@@ -237,7 +237,7 @@ def vector_from_node(
     if not check_tag(node, file, "", problems):
         return ImageVector(), problems
     if not isinstance(node, MappingNode):
-        problems.append(Problem(origin(file, node), f"expected a mapping with 'images', not {kind_of(node)}"))
+        problems.append(Problem.at(origin(file, node), f"expected a mapping with 'images', not {kind_of(node)}"))
         return ImageVector(), problems
     images: list[ImageSource] = []
     ca_bundle: str | None = None
@@ -248,7 +248,7 @@ def vector_from_node(
             if not check_tag(value, file, "images", problems):
                 continue
             if not isinstance(value, SequenceNode):
-                problems.append(Problem(origin(file, value, "images"), f"must be a list, not {kind_of(value)}"))
+                problems.append(Problem.at(origin(file, value, "images"), f"must be a list, not {kind_of(value)}"))
                 continue
             for i, item in enumerate(value.value):
                 entry = _entry(item, file, f"images[{i}]", role, version_field, problems)
@@ -259,7 +259,7 @@ def vector_from_node(
         else:
             close = suggest(key, ("images", "caBundle"))
             hint = f"did you mean {close!r}?" if close else "expected 'images' or 'caBundle'"
-            problems.append(Problem(origin(file, value, key), f"unknown top-level field {key!r}; {hint}"))
+            problems.append(Problem.at(origin(file, value, key), f"unknown top-level field {key!r}; {hint}"))
     vector = ImageVector(tuple(images), ca_bundle)
     problems.extend(duplicate_keys(vector, version_field))
     return vector, problems
@@ -267,13 +267,13 @@ def vector_from_node(
 
 def _ca_bundle(node: Node, file: str, problems: list[Problem]) -> str | None:
     if not isinstance(node, MappingNode):
-        problems.append(Problem(origin(file, node, "caBundle"), "must be a mapping with 'inline: <PEM>'"))
+        problems.append(Problem.at(origin(file, node, "caBundle"), "must be a mapping with 'inline: <PEM>'"))
         return None
     pem: str | None = None
     for key, _k, value in mapping_items(node, file, "caBundle", problems):
         path = join_path("caBundle", key)
         if key != "inline":
-            problems.append(Problem(origin(file, value, path), f"unknown field {key!r}; expected 'inline'"))
+            problems.append(Problem.at(origin(file, value, path), f"unknown field {key!r}; expected 'inline'"))
             continue
         pem = string_field(value, file, path, problems)
         if pem is not None:
@@ -281,12 +281,12 @@ def _ca_bundle(node: Node, file: str, problems: list[Problem]) -> str | None:
 
             reason = check_ca_bundle(pem)
             if reason:
-                problems.append(Problem(origin(file, value, path), reason))
+                problems.append(Problem.at(origin(file, value, path), reason))
                 pem = None
                 continue
             for why in ca_bundle_validity(pem):
                 problems.append(
-                    Problem(
+                    Problem.at(
                         origin(file, value, path),
                         f"{why}: image pulls that rely on this bundle will fail TLS; renew it",
                         "warning",
