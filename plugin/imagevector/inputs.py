@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 
 from yaml.nodes import Node
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
     from typing import Any
 
 DEFAULT_MAX_INPUT_BYTES = 256 * 1024 * 1024
+_THERE = (errno.EACCES, errno.EPERM, errno.EIO)  # errors of opening a file that exists
 
 
 @dataclass(frozen=True)
@@ -62,7 +64,8 @@ def read_source(path: str, what: str, max_bytes: int = DEFAULT_MAX_INPUT_BYTES) 
     except FileNotFoundError:
         raise UserError(f"{path}: {what} not found; check the path") from None
     except OSError as exc:
-        raise UserError(Problem(f"{what} cannot be read: {exc.strerror}", file=path)) from None
+        message = f"{what} cannot be read: {exc.strerror}"  # a file that is there (denied), or no file (too long…)
+        raise UserError(Problem(message, file=path) if exc.errno in _THERE else f"{path}: {message}") from None
     if len(data) > max_bytes:
         raise UserError(Problem(f"{what} is larger than {max_bytes} bytes; raise --max-input-bytes if this is right",
                                 file=path))
