@@ -83,7 +83,8 @@ def test_the_cli_prints_a_problem_in_a_file_as_is_and_speaks_for_the_rest(
     assert run("validate", "--vector", "missing.yaml").err.splitlines() == [
         "imagevector: missing.yaml: image vector (--vector) not found; check the path"]
     long = "x" * 300 + ".yaml"  # no such file can be: not a place either
-    assert run("validate", "--vector", long).err.startswith(f"imagevector: {long}: image vector (--vector) cannot be read")
+    assert run("validate", "--vector", long).err.startswith(
+        f"imagevector: {long}: image vector (--vector) cannot be read")
     assert run("validate", "--vector", "bad.yaml").err.splitlines()[0].startswith("bad.yaml:3:1: invalid YAML")
 
 
