@@ -9,6 +9,8 @@ from typing import Any
 
 import yaml
 from imagevector.inputs import TextSource
+from imagevector.model import Problem, Resource
+from imagevector.render import krm
 from imagevector.render.krm import run_krm
 from imagevector.render.types import RenderContext, WireOptions, WireTarget
 from imagevector.settings import Settings, resolve_settings
@@ -181,3 +183,32 @@ def test_comments_after_a_wired_item_stay() -> None:
     assert [i["kind"] for i in _load(out)["items"]] == ["Deployment", "Service", "ConfigMap"]
     again, _, _ = run_krm(out, _build(overwrite=OVERWRITE, wire=True))
     assert again == out
+
+
+def test_results_carry_resource_file_and_field_from_the_problem() -> None:
+    text = HEAD + ITEMS.replace("IMAGE", "app") + CONFIG
+    out, problems, ok = run_krm(text, _build())
+    (result,) = _load(out)["results"]
+    assert result == {
+        "message": result["message"], "severity": "error",
+        "resourceRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "etcd", "namespace": "garden"},
+        "file": {"path": "apps/etcd.yaml"},
+        "field": {"path": "spec.template.spec.containers[0].image"},
+    }
+    (problem,) = problems
+    assert problem.resource is not None and problem.resource.file == "apps/etcd.yaml"
+    # for people: the resource and its file, not lines of the ResourceList
+    assert str(problem) == ("Deployment garden/etcd (from apps/etcd.yaml): spec.template.spec.containers[0].image: "
+                            + result["message"])
+
+
+def test_a_result_is_made_of_the_problem_alone() -> None:
+    etcd = Resource("Deployment", "garden", "etcd", "apps/v1", file="apps/etcd.yaml")
+    about_item = Problem("wrong", "warning", file="stdin", field="spec.x", document=0, resource=etcd)
+    assert krm._result(about_item) == {
+        "message": "wrong", "severity": "warning", "field": {"path": "spec.x"}, "file": {"path": "apps/etcd.yaml"},
+        "resourceRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "etcd", "namespace": "garden"}}
+    in_vector = Problem("unchecked", "warning", file="v.yaml", line=2, column=3, field="images[0]")
+    assert krm._result(in_vector) == {"message": "v.yaml:2:3: images[0]: unchecked", "severity": "warning"}
+    assert krm._result(Problem("--wire X: no such workload")) == {
+        "message": "--wire X: no such workload", "severity": "error"}

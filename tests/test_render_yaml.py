@@ -239,7 +239,7 @@ def test_a_list_names_the_item_in_its_problems() -> None:
             f"  spec: {{containers: [{{name: a, image: 'registry.k8s.io/ingress-nginx/controller:v1@{DIGEST}'}}]}}\n")
     result = _render(text)
     (warning,) = result.problems
-    assert warning.item == 0 and warning.identity is not None and warning.identity.name == "web"
+    assert warning.item == 0 and warning.resource is not None and warning.resource.name == "web"
     assert "Pod n/web: items[0].spec.containers[0].image" in str(warning)
 
 

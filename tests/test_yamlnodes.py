@@ -61,7 +61,7 @@ def test_problems_are_found_once_while_decoding_and_the_bad_parts_left_out() -> 
         : v
         """
     )
-    messages = sorted(f"{p.origin.line}: {p.message}" for p in problems)
+    messages = sorted(f"{p.line}: {p.message}" for p in problems)
     assert messages == [
         "2: duplicate key 'a' (first at line 1); remove one of them",
         "3: unsupported YAML tag '!custom': only plain data is accepted",

@@ -168,8 +168,8 @@ def main(argv: Sequence[str] | None = None, prog: str | None = None) -> int:
     try:
         return int(args.func(args))
     except UserError as exc:
-        for line in exc.lines:
-            print(f"{PROG}: {line}" if not _located(line) else line, file=sys.stderr)
+        for problem in exc.problems:  # located in a file: `file:line:column: …`; else imagevector speaks
+            print(str(problem) if problem.in_file else f"{PROG}: {problem}", file=sys.stderr)
         return 1
     except BrokenPipeError:
         # the reader went away (`imagevector render … | head`): end quietly, with a non-zero status
@@ -211,11 +211,6 @@ def _silence_stdout() -> None:
         os.dup2(devnull, sys.stdout.fileno())
     except (OSError, ValueError):  # pragma: no cover
         pass
-
-
-def _located(line: str) -> bool:
-    head = line.split(": ", 1)[0]
-    return head.count(":") >= 2 or os.path.exists(head)
 
 
 def entry() -> None:

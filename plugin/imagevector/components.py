@@ -29,7 +29,7 @@ def components_from_node(
     if node is None:
         return [], problems
     components = _components(decode(node, file, "", problems), file, version_field, source.splitlines(), problems)
-    return components, sorted(problems, key=lambda p: (p.origin.line, p.origin.column))
+    return components, sorted(problems, key=lambda p: (p.line or 0, p.column or 0))
 
 
 def _components(
@@ -120,6 +120,7 @@ def _embedded(
         return Origin(file, line, column, f"{path}: {o.path}" if o.path else path)
 
     for problem in inner:
-        problems.append(Problem(outer(problem.origin), problem.message, problem.severity))
+        where = outer(Origin(file, problem.line or 0, problem.column or 0, problem.field or ""))
+        problems.append(Problem.at(where, problem.message, problem.severity))
     images = tuple(replace(image, origin=outer(image.origin)) if image.origin else image for image in vector.images)
     return ImageVector(images, vector.ca_bundle)

@@ -181,7 +181,7 @@ def findings(found: Matrix, vector: ImageVector) -> list[Problem]:
         where = first.origin if first is not None and first.origin is not None else Origin("vector", path=row.name)
         cells = ", ".join(found.columns[i].label for i in row.gaps)
         problems.append(
-            Problem(
+            Problem.at(
                 where,
                 f"gap: no entry of {row.name!r} resolves for {cells} (fleet {fleet})",
                 "warning",
@@ -190,13 +190,13 @@ def findings(found: Matrix, vector: ImageVector) -> list[Problem]:
     for source, why in never_winning(found, vector):
         where = source.origin or Origin("vector", path=source.name)
         problems.append(
-            Problem(
+            Problem.at(
                 where,
                 f"entry of {source.name!r} never wins for {fleet}: {why}",
                 "warning",
             )
         )
-    problems.sort(key=lambda p: (p.origin.file, p.origin.line))
+    problems.sort(key=lambda p: (p.file or "", p.line or 0))
     return problems
 
 

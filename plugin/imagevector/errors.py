@@ -4,13 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from .model import MAX_MESSAGE_CHARS, Problem, shorten
+from .model import Problem
 
 
 class UserError(Exception):
-    """An error the user can fix; its text is printed as is, one line per problem, no traceback."""
+    """An error the user can fix: one or more problems, printed one line each, no traceback. A plain string
+    is a problem without a location (the CLI says who speaks: `imagevector: …`)."""
 
-    def __init__(self, message: str | Iterable[Problem | str]) -> None:
-        lines = [message] if isinstance(message, str) else [str(p) for p in message]
-        self.lines = [shorten(line, MAX_MESSAGE_CHARS) for line in lines]
+    def __init__(self, message: str | Problem | Iterable[Problem | str]) -> None:
+        given = [message] if isinstance(message, (str, Problem)) else list(message)
+        self.problems = [p if isinstance(p, Problem) else Problem(p) for p in given]
         super().__init__("\n".join(self.lines))
+
+    @property
+    def lines(self) -> list[str]:
+        """The problems' lines (each at most MAX_MESSAGE_CHARS long)."""
+        return [str(p) for p in self.problems]

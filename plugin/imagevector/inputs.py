@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 
 from yaml.nodes import Node
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
     from typing import Any
 
 DEFAULT_MAX_INPUT_BYTES = 256 * 1024 * 1024
+_THERE = (errno.EACCES, errno.EPERM, errno.EIO)  # errors of opening a file that exists
 
 
 @dataclass(frozen=True)
@@ -32,20 +34,22 @@ class TextSource:
 def decode(data: bytes, name: str) -> str:
     """UTF-8 text, or a one-line error that says where the bad byte is."""
     if data.startswith(b"\xef\xbb\xbf"):
-        raise UserError(f"{name}:1:1: starts with a UTF-8 byte order mark; save the file without BOM")
+        raise UserError(Problem("starts with a UTF-8 byte order mark; save the file without BOM", file=name, line=1,
+                                column=1))
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise UserError(f"{name}:1:1: is UTF-16; save it as UTF-8")
+        raise UserError(Problem("is UTF-16; save it as UTF-8", file=name, line=1, column=1))
     nul = data.find(b"\x00")
     if nul >= 0:
         line = data.count(b"\n", 0, nul) + 1
         column = nul - (data.rfind(b"\n", 0, nul) + 1) + 1
-        raise UserError(f"{name}:{line}:{column}: contains a NUL byte; this is not a text file")
+        raise UserError(Problem("contains a NUL byte; this is not a text file", file=name, line=line, column=column))
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise UserError(f"{name}:{line}:{column}: is not valid UTF-8 (byte 0x{data[exc.start]:02x})") from None
+        raise UserError(Problem(f"is not valid UTF-8 (byte 0x{data[exc.start]:02x})", file=name, line=line,
+                                column=column)) from None
 
 
 def read_source(path: str, what: str, max_bytes: int = DEFAULT_MAX_INPUT_BYTES) -> TextSource:
@@ -53,16 +57,18 @@ def read_source(path: str, what: str, max_bytes: int = DEFAULT_MAX_INPUT_BYTES) 
     if not path:
         raise UserError(f"{what}: empty path")
     if os.path.isdir(path):
-        raise UserError(f"{path}: {what} is a directory; give the path of a YAML file")
+        raise UserError(Problem(f"{what} is a directory; give the path of a YAML file", file=path))
     try:
         with open(path, "rb") as handle:
             data = handle.read(max_bytes + 1)
     except FileNotFoundError:
         raise UserError(f"{path}: {what} not found; check the path") from None
     except OSError as exc:
-        raise UserError(f"{path}: {what} cannot be read: {exc.strerror}") from None
+        message = f"{what} cannot be read: {exc.strerror}"  # a file that is there (denied), or no file (too long…)
+        raise UserError(Problem(message, file=path) if exc.errno in _THERE else f"{path}: {message}") from None
     if len(data) > max_bytes:
-        raise UserError(f"{path}: {what} is larger than {max_bytes} bytes; raise --max-input-bytes if this is right")
+        raise UserError(Problem(f"{what} is larger than {max_bytes} bytes; raise --max-input-bytes if this is right",
+                                file=path))
     return TextSource(path, decode(data, path), path)
 
 
@@ -83,6 +89,11 @@ def _compose(source: TextSource) -> Node | None:
         raise UserError([exc.problem]) from None
 
 
+def _whole(source: TextSource, message: str) -> Problem:
+    """A problem with a whole source: in its file; inline text (in a config) is no file, its name says which."""
+    return Problem(message, file=source.name) if source.path is not None else Problem(f"{source.name}: {message}")
+
+
 def _split(problems: list[Problem], warnings: list[Problem] | None) -> None:
     """Raise the errors; hand the warnings to `warnings` (dropped when None)."""
     errors = [p for p in problems if p.severity == "error"]
@@ -100,10 +111,8 @@ def load_vector(
 ) -> ImageVector:
     node = _compose(source)
     if detect_kind(node) == "components":
-        raise UserError(
-            f"{source.name}: is a component overwrite file (it has 'components'); "
-            "pass it with --components-overwrite or IMAGEVECTOR_OVERWRITE_COMPONENTS"
-        )
+        raise UserError(_whole(source, "is a component overwrite file (it has 'components'); "
+                               "pass it with --components-overwrite or IMAGEVECTOR_OVERWRITE_COMPONENTS"))
     vector, problems = vector_from_node(node, source.name, role, version_field)
     _split(problems, warnings)
     return vector
@@ -114,9 +123,7 @@ def load_components(
 ) -> list[Component]:
     node = _compose(source)
     if node is not None and detect_kind(node) != "components":
-        raise UserError(
-            f"{source.name}: is not a component overwrite file: expected a top-level 'components' list"
-        )
+        raise UserError(_whole(source, "is not a component overwrite file: expected a top-level 'components' list"))
     components, problems = components_from_node(node, source.name, version_field, source.text)
     _split(problems, warnings)
     return components
@@ -131,5 +138,5 @@ def validate_file(source: TextSource, version_field: VersionField = "constraint"
     if detect_kind(node) == "components":
         return components_from_node(node, source.name, version_field, source.text)[1]
     if node is None:
-        return [Problem(Origin(source.name), "is empty; expected 'images' or 'components'")]
+        return [Problem.at(Origin(source.name), "is empty; expected 'images' or 'components'")]
     return vector_from_node(node, source.name, "overwrite", version_field)[1]

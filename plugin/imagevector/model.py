@@ -48,15 +48,69 @@ class Origin:
 
 
 @dataclass(frozen=True)
-class Problem:
-    """One thing wrong with an input, for people: where, which field, what to do."""
+class Resource:
+    """The Kubernetes resource a problem is about (a document, or an item of a list): kind, namespace, name,
+    apiVersion; `file`, when a problem names it: the file the resource says it came from (its
+    `config.kubernetes.io/path` annotation)."""
 
-    origin: Origin
-    message: str
-    severity: Literal["error", "warning"] = "error"
+    kind: str | None
+    namespace: str | None
+    name: str | None
+    api_version: str | None = None
+    file: str | None = field(default=None, compare=False)
 
     def __str__(self) -> str:
-        return shorten(f"{self.origin}: {self.message}", MAX_MESSAGE_CHARS)
+        name = f"{self.namespace}/{self.name}" if self.namespace else (self.name or "?")
+        return f"{self.kind or 'document'} {name}"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input, for people and for KRM results: what, how bad, and where.
+
+    Where: in a file (`file`, 1-based `line` and `column`; printed `file:line:column: …` as a compiler would)
+    or in a stream (`file` names it and `document` is the document's index: `stdin (document 2, line 7:3): …`),
+    the field path, the resource and the template (`source`) it came from; a problem without any of these is
+    a message alone. The one problem type from loading and validation through the render to the CLI line."""
+
+    message: str
+    severity: Literal["error", "warning"] = "error"
+    file: str | None = None  # a file's name; with `document`, the stream's name
+    line: int | None = None  # 1-based
+    column: int | None = None  # 1-based, with `line`
+    field: str | None = None  # the field path (`images[2].tag`, `spec.template.spec.containers[0].image`)
+    document: int | None = None  # the document's index in the stream `file`
+    resource: Resource | None = None
+    source: str | None = None  # the template the document came from (Helm's `# Source:` comment)
+    item: int | None = None  # the index in `items` of a `kind: List` (or ResourceList) the problem is about
+
+    @classmethod
+    def at(cls, origin: Origin, message: str, severity: Literal["error", "warning"] = "error") -> Problem:
+        """A problem where an entry or value was written."""
+        return cls(message, severity, origin.file, origin.line or None, origin.column if origin.line else None,
+                   origin.path or None)
+
+    @property
+    def in_file(self) -> bool:
+        """Located in a file: the line starts with the file's name (else the CLI says who speaks)."""
+        return self.file is not None and self.document is None
+
+    def __str__(self) -> str:
+        head = ""
+        if self.document is not None:
+            at = f", line {self.line}" + (f":{self.column}" if self.column is not None else "") if self.line else ""
+            head = f"{self.file} (document {self.document + 1}{at})"
+        elif self.file is not None:
+            head = self.file if self.line is None else f"{self.file}:{self.line}" + (
+                f":{self.column}" if self.column is not None else "")
+        if self.resource is not None and self.resource.kind:
+            head += f": {self.resource}"
+        if self.source:
+            head += f" (from {self.source})"
+        if self.field:
+            head += f": {self.field}"
+        text = f"{head.removeprefix(': ')}: {self.message}" if head else self.message
+        return shorten(text, MAX_MESSAGE_CHARS)
 
 
 @dataclass(frozen=True)

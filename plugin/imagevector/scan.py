@@ -15,6 +15,7 @@ import yaml
 from yaml import events as ev
 
 from .fields import EACH, Patterns, display_path
+from .model import Problem
 from .records import dataclass, field
 
 TYPE_CHECKING = False  # not typing's: importing typing costs ~3 ms at start (mypy knows the name)
@@ -45,20 +46,16 @@ class Limits:
 
 
 class ScanError(Exception):
-    """A problem with a document; line and column are 0-based within the scanned text.
-
-    `scope` (shape problems only): 1 for a field of the document, 2 for a field of an item of its `items`
-    (a `kind: List`), 3 for both; `item`: that item's index."""
+    """A problem with a document (given 0-based `line`, `column` within the scanned text; `problem.line` is 1-based
+    within it, the caller places it). `scope` (shape problems only): 1 for a field of the document, 2 for a field
+    of an item of its `items` (a `kind: List`), 3 for both; `problem.item`: that item's index."""
 
     def __init__(self, message: str, line: int | None = None, column: int | None = None, path: str | None = None,
                  scope: int = 1, item: int | None = None):
         super().__init__(message)
-        self.message = message
-        self.line = line
-        self.column = column
-        self.path = path
+        self.problem = Problem(message, line=None if line is None else line + 1, field=path, item=item,
+                               column=None if column is None or line is None else column + 1)
         self.scope = scope
-        self.item = item
 
 
 class Hit:

@@ -210,7 +210,7 @@ def parse_bool(value: str, what: str) -> bool:
 
 def strict_error(problem: Problem) -> Problem:
     """A warning turned into an error by --strict (strict: true, IMAGEVECTOR_STRICT=1)."""
-    return Problem(problem.origin, f"{problem.message} [a warning; an error with --strict]", "error")
+    return records.replace(problem, message=f"{problem.message} [a warning; an error with --strict]", severity="error")
 
 
 @dataclass(frozen=True)
@@ -239,7 +239,7 @@ def resolve_settings(settings: Settings, check_versions: bool = True) -> Resolve
     version_field: VersionField = settings.version_field or "constraint"  # read by the loaders only
     if not settings.vectors:
         raise UserError(f"no image vector given; pass --vector FILE or set ${ENV_VECTOR}")
-    problems: list[str] = []
+    problems: list[Problem] = []
     warnings: list[Problem] = []
     vectors: list[ImageVector] = []
     overwrites: list[ImageVector] = []
@@ -249,17 +249,17 @@ def resolve_settings(settings: Settings, check_versions: bool = True) -> Resolve
         try:
             vectors.append(load_vector(source, "overwrite" if i else "vector", version_field, warnings))
         except UserError as exc:
-            problems.extend(exc.lines)
+            problems.extend(exc.problems)
     for source in settings.overwrites:
         try:
             overwrites.append(load_vector(source, "overwrite", version_field, warnings))
         except UserError as exc:
-            problems.extend(exc.lines)
+            problems.extend(exc.problems)
     if settings.components is not None:
         try:
             components = load_components(settings.components, version_field, warnings)
         except UserError as exc:
-            problems.extend(exc.lines)
+            problems.extend(exc.problems)
     if problems:
         raise UserError(problems)
     base = merge_all(vectors, [])
@@ -271,7 +271,7 @@ def resolve_settings(settings: Settings, check_versions: bool = True) -> Resolve
         merged = merge(result.vector, component.overwrite)
         where = f"component {component.name!r}: "
         for problem in [*merged.warnings, *merged.errors]:
-            warnings.append(Problem(problem.origin, where + problem.message, "warning"))
+            warnings.append(records.replace(problem, message=where + problem.message, severity="warning"))
     if check_versions:
         warnings.extend(version_warnings(result.vector, options, settings.vectors[0].name))
     if settings.strict and warnings:
@@ -297,7 +297,7 @@ def version_warnings(vector: ImageVector, options: FindOptions, file: str) -> li
         "runtime": f"--runtime-version or ${ENV_RUNTIME_VERSION}",
     }
     return [
-        Problem(
+        Problem.at(
             Origin(file),
             f"entries have {what}Version constraints but no {what} version was given, so the constraints are not "
             f"checked and the earliest entry of each image wins; pass {how[what]}",

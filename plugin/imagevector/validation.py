@@ -192,8 +192,8 @@ def _unknown_field(key: str, where: Origin, present: set[str]) -> Problem:
         prefixed = sorted(f for f in _KNOWN_FIELDS if f.lower().startswith(key.lower()))
         close = next((f for f in prefixed if f not in present), prefixed[0] if prefixed else None)
     hint = f"did you mean {close!r}? " if close else ""
-    return Problem(where, f"unknown field {key!r} is ignored; {hint}known fields: {', '.join(sorted(_KNOWN_FIELDS))}",
-                   "warning")
+    known = ", ".join(sorted(_KNOWN_FIELDS))
+    return Problem.at(where, f"unknown field {key!r} is ignored; {hint}known fields: {known}", "warning")
 
 
 def _opt(fields: dict[str, object], key: str) -> str | None:
@@ -220,7 +220,7 @@ def vector_from_node(
 
 
 def _position(problem: Problem) -> tuple[int, int]:
-    return problem.origin.line, problem.origin.column
+    return problem.line or 0, problem.column or 0
 
 
 def vector_from_value(

@@ -186,7 +186,7 @@ def merge(
             current = images[index[key]]
             if current.ref is not None and over.tag is not None and over.repository is None and over.ref is None:
                 errors.append(
-                    Problem(
+                    Problem.at(
                         where,
                         f"sets only 'tag' but {_label(current)} uses 'ref'; give 'repository' too, or a 'ref'",
                     )
@@ -196,7 +196,7 @@ def merge(
             continue
         if not over.complete:
             errors.append(
-                Problem(
+                Problem.at(
                     where,
                     f"no entry of {over.name!r} in the base vector has the same runtimeVersion, targetVersion and "
                     "architectures, so this entry is appended and needs 'repository' or 'ref'",
@@ -207,7 +207,7 @@ def merge(
         if warn_shadowed and same_name:
             others = ", ".join(_label(image) for image in same_name)
             warnings.append(
-                Problem(
+                Problem.at(
                     where,
                     f"is appended as a new entry of {over.name!r}, because its runtimeVersion, targetVersion or "
                     f"architectures differ from {others}; it may never win. Copy those fields to overwrite "
@@ -263,7 +263,7 @@ def duplicate_keys(vector: ImageVector) -> list[Problem]:
         where = image.origin or Origin("vector", path=image.name)
         there = f"line {earlier.origin.line}" if earlier.origin and earlier.origin.line else _label(earlier)
         warnings.append(
-            Problem(
+            Problem.at(
                 where,
                 f"has the same name, runtimeVersion, targetVersion and architectures as the entry at {there}: "
                 "the two are merged into one entry, this one's fields winning (as an overwrite would); "

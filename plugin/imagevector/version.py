@@ -5,8 +5,6 @@ from __future__ import annotations
 import os
 import re
 
-from .errors import UserError
-
 
 def tool_version() -> str:
     """pyproject.toml's version: from the installed metadata (also inside the .pyz and the Helm plugin archive,
@@ -26,20 +24,20 @@ def tool_version() -> str:
         return found.group(1) if found else "unknown"
 
 
-def check_minimum(required: str, where: str, current: str | None = None) -> None:
-    """A UserError naming `where` when this imagevector is older than `required` (PEP 440 versions, compared
-    with `packaging`, as kbld compares its configs' minimumVersion); an unknown own version passes."""
+def unmet_minimum(required: str, current: str | None = None) -> str | None:
+    """Why this imagevector does not do for a config that needs `required` (PEP 440 versions, compared with
+    `packaging`, as kbld compares its configs' minimumVersion), or None; an unknown own version passes."""
     from packaging.version import InvalidVersion, Version  # only a config that asks for it pays the import
 
     try:
         wanted = Version(required)
     except InvalidVersion:
-        raise UserError(f"{where}: {required!r} is not a version; use e.g. \"0.2\" or \"0.2.1\"") from None
+        return f"{required!r} is not a version; use e.g. \"0.2\" or \"0.2.1\""
     current = current or tool_version()
     try:
         have = Version(current)
     except InvalidVersion:
-        return
+        return None
     if have < wanted:
-        raise UserError(f"{where}: this config needs imagevector {required} or newer, and this is {current}; "
-                        "upgrade imagevector")
+        return f"this config needs imagevector {required} or newer, and this is {current}; upgrade imagevector"
+    return None

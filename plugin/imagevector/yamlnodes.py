@@ -61,8 +61,8 @@ def syntax_problem(file: str, exc: yaml.YAMLError, line_offset: int = 0) -> Prob
     if context:
         message += f" ({_first_line(str(context))})"
     if mark is not None:
-        return Problem(Origin(file, mark.line + 1 + line_offset, mark.column + 1), message)
-    return Problem(Origin(file), message)
+        return Problem.at(Origin(file, mark.line + 1 + line_offset, mark.column + 1), message)
+    return Problem.at(Origin(file), message)
 
 
 def guard(text: str, file: str, data_checks: bool = False) -> None:
@@ -72,9 +72,10 @@ def guard(text: str, file: str, data_checks: bool = False) -> None:
     try:
         scan(text, Patterns.of(()), limits, data_checks=data_checks)
     except ScanError as exc:
-        line = exc.line
-        where = Origin(file, line + 1, (exc.column or 0) + 1) if line is not None else Origin(file)
-        raise YAMLError(Problem(where, exc.message)) from None
+        found = exc.problem
+        line = found.line
+        raise YAMLError(Problem(found.message, file=file, line=line, column=(found.column or 1) if line else None)) \
+            from None
 
 
 def load_one(text: str, file: str) -> Any:
@@ -101,7 +102,7 @@ def compose_one(text: str, file: str) -> Node | None:
     if len(docs) > 1:
         second = docs[1]
         line = second.start_mark.line + 1 if second is not None else 0
-        raise YAMLError(Problem(Origin(file, line, 1), "expected one YAML document, found several"))
+        raise YAMLError(Problem.at(Origin(file, line, 1), "expected one YAML document, found several"))
     return docs[0] if docs else None
 
 
@@ -165,7 +166,7 @@ def check_tag(node: Node, file: str, path: str, problems: list[Problem]) -> bool
     if node.tag in _KNOWN_TAGS:
         return True
     problems.append(
-        Problem(origin(file, node, path), f"unsupported YAML tag {node.tag!r}: only plain data is accepted")
+        Problem.at(origin(file, node, path), f"unsupported YAML tag {node.tag!r}: only plain data is accepted")
     )
     return False
 
@@ -178,16 +179,16 @@ def mapping_items(
     items: list[tuple[str, Node, Node]] = []
     for key_node, value_node in node.value:
         if not isinstance(key_node, ScalarNode):
-            problems.append(Problem(origin(file, key_node, path), "mapping keys must be strings"))
+            problems.append(Problem.at(origin(file, key_node, path), "mapping keys must be strings"))
             continue
         key = key_node.value
         if key == "<<" and key_node.tag == "tag:yaml.org,2002:merge":
-            problems.append(Problem(origin(file, key_node, path), "merge keys (<<) are not supported here"))
+            problems.append(Problem.at(origin(file, key_node, path), "merge keys (<<) are not supported here"))
             continue
         if key in seen:
             first = seen[key].start_mark.line + 1
             problems.append(
-                Problem(
+                Problem.at(
                     origin(file, key_node, join_path(path, key)),
                     f"duplicate key {key!r} (first at line {first}); remove one of them",
                 )
@@ -257,7 +258,7 @@ class Value:
         return list(self.data.items()) if isinstance(self.data, dict) else []
 
     def problem(self, message: str, severity: Literal["error", "warning"] = "error") -> Problem:
-        return Problem(self.origin, message, severity)
+        return Problem.at(self.origin, message, severity)
 
 
 def decode(node: Node, file: str, path: str, problems: list[Problem], key_node: Node | None = None) -> Value:

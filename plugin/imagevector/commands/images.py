@@ -153,7 +153,7 @@ def _from_stream(args: argparse.Namespace, text: str, settings: Any, config: Any
     specs = (*default_specs(), *field_specs(args), *config.field_specs)
     ctx = RenderContext(resolved, specs, WireOptions(inject_components=False))
     result = render(text, ctx)
-    errors = [str(p) for p in result.problems if p.severity == "error"]
+    errors = [p for p in result.problems if p.severity == "error"]
     if errors:
         raise UserError(errors)
     for problem in result.problems:

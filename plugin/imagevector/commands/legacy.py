@@ -32,6 +32,7 @@ from ..confine import Confinement
 from ..errors import UserError
 from ..inputs import read_data
 from ..log import ENV_LOG_FILE
+from ..model import Problem
 from ..render.config import parse_config
 from ..writing import atomic_write
 from . import render
@@ -144,7 +145,7 @@ def install(root: str, python: str, force: bool, bundle: str | None = None) -> t
     if current == text and os.access(path, os.X_OK):
         return path, False
     if current is not None and not force:
-        raise UserError(f"{path}: a different plugin executable exists; pass --force to replace it")
+        raise UserError(Problem("a different plugin executable exists; pass --force to replace it", file=path))
     folder = os.path.dirname(path)
     try:
         os.makedirs(folder, exist_ok=True)

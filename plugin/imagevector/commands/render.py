@@ -188,7 +188,7 @@ def _run(args: argparse.Namespace, env: Mapping[str, str], given: RenderConfig |
         print(f"warning: {warning}", file=sys.stderr)
     log_warnings(log_file, warnings)
     if not result.ok:
-        raise UserError([str(p) for p in result.problems if p.severity == "error"])
+        raise UserError([p for p in result.problems if p.severity == "error"])
     if images_out:
         write_images(images_out, [ref for doc in result.documents for ref in doc.images])
     del text  # the documents hold every byte of it: a huge stream is not kept twice while it is written

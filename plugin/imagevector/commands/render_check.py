@@ -30,6 +30,7 @@ from ..confine import Confinement, OutsideRoot, confine, is_inside
 from ..confine import add_arguments as add_confinement_arguments
 from ..errors import UserError
 from ..inputs import decode, read_data, read_source
+from ..model import Problem
 from ..records import dataclass, field, replace
 from ..render.config import API_VERSION, KIND, RenderConfig, build_context, load_config_file, parse_spec
 from ..render.pipeline import render
@@ -141,16 +142,17 @@ def load_entries(config_file: str, confinement: Confinement | None = None) -> li
     root = (confinement or Confinement()).root_for_file(config_file)
     data = read_data(config_file, "render-check file (--config-file)")
     if not isinstance(data, dict):
-        raise UserError(f"{config_file}: must be a mapping with kind: {CHECK_KIND} and a 'renders' list")
-    problems: list[str] = []
+        raise UserError(Problem(f"must be a mapping with kind: {CHECK_KIND} and a 'renders' list", file=config_file))
+    problems: list[Problem] = []
     if data.get("kind") != CHECK_KIND or data.get("apiVersion") != API_VERSION:
-        problems.append(f"{config_file}: expected apiVersion: {API_VERSION} and kind: {CHECK_KIND}")
+        problems.append(Problem(f"expected apiVersion: {API_VERSION} and kind: {CHECK_KIND}", file=config_file))
     unknown = set(data) - {"apiVersion", "kind", "metadata", "renders"}
     if unknown:
-        problems.append(f"{config_file}: unknown field(s) {', '.join(sorted(map(str, unknown)))}; expected renders")
+        problems.append(Problem(f"unknown field(s) {', '.join(sorted(map(str, unknown)))}; expected renders",
+                                file=config_file))
     renders = data.get("renders")
     if not isinstance(renders, list) or not renders:
-        problems.append(f"{config_file}: renders: must be a non-empty list of {{input, output, ...}}")
+        problems.append(Problem("must be a non-empty list of {input, output, ...}", file=config_file, field="renders"))
         raise UserError(problems)
     base_dir = os.path.dirname(os.path.abspath(config_file))
     entries: list[Entry] = []
@@ -158,52 +160,56 @@ def load_entries(config_file: str, confinement: Confinement | None = None) -> li
         try:
             entries.append(_entry(item, i, config_file, base_dir, root))
         except UserError as exc:
-            problems.extend(exc.lines)
+            problems.extend(exc.problems)
     if problems:
         raise UserError(problems)
     return entries
 
 
 def _entry(item: Any, index: int, config_file: str, base_dir: str, root: str | None) -> Entry:
-    where = f"{config_file}: renders[{index}]"
+    where = f"renders[{index}]"
+
+    def at(key: str, message: str) -> Problem:
+        return Problem(message, file=config_file, field=f"{where}.{key}" if key else where)
+
     if not isinstance(item, dict):
-        raise UserError(f"{where}: must be a mapping with 'input' and 'output'")
+        raise UserError(at("", "must be a mapping with 'input' and 'output'"))
     paths: dict[str, str] = {}
-    problems: list[str] = []
+    problems: list[Problem] = []
     for key in ("input", "output"):
         value = item.get(key)
         if not isinstance(value, str) or not value:
-            problems.append(f"{where}.{key}: required; the path of the {key} manifests file")
+            problems.append(at(key, f"required; the path of the {key} manifests file"))
             continue
         try:
             paths[key] = confine(value, base_dir, root)
         except OutsideRoot as exc:
-            problems.append(f"{where}.{key}: {exc}")
+            problems.append(at(key, str(exc)))
     config = RenderConfig()
     depends: set[str] = set()
     config_path = item.get("config")
     if config_path is not None:
         if not isinstance(config_path, str) or not config_path:
-            problems.append(f"{where}.config: must be the path of an {KIND} config file")
+            problems.append(at("config", f"must be the path of an {KIND} config file"))
         else:
             try:
                 full = confine(config_path, base_dir, root)
                 depends.add(full)
                 config = load_config_file(full, root, "render-check config")
             except OutsideRoot as exc:
-                problems.append(f"{where}.config: {exc}")
+                problems.append(at("config", str(exc)))
             except UserError as exc:
-                problems.extend(exc.lines)
+                problems.extend(exc.problems)
     inline = {key: value for key, value in item.items() if key not in _ENTRY_KEYS}
     if inline:
         try:
-            config = layer(parse_spec(inline, where, base_dir, root), config)  # the entry's fields win
+            config = layer(parse_spec(inline, config_file, where, base_dir, root), config)  # the entry's fields win
         except UserError as exc:
-            problems.extend(exc.lines)
+            problems.extend(exc.problems)
     if problems:
         raise UserError(problems)
     if os.path.realpath(paths["input"]) == os.path.realpath(paths["output"]):
-        raise UserError(f"{where}: input and output are the same file; the output must be a separate file")
+        raise UserError(at("", "input and output are the same file; the output must be a separate file"))
     depends.update(paths.values())
     depends.update(_source_paths(config))
     if config.templates:
@@ -241,9 +247,9 @@ def render_entry(entry: Entry) -> str:
     ctx = replace(build_context(entry.config), stream=_display(entry.input))
     resolved = ctx.resolved
     result = render(source.text, ctx)
-    errors = [str(p) for p in result.problems if p.severity == "error"]
+    errors = [p for p in result.problems if p.severity == "error"]
     if errors or not result.ok:
-        raise UserError(errors or [f"{_display(entry.input)}: the render failed"])
+        raise UserError(errors or [Problem("the render failed", file=_display(entry.input))])
     for problem in result.problems:
         print(f"warning: {problem}", file=sys.stderr)
     for warning in resolved.warnings:
@@ -263,7 +269,7 @@ def _read_output(path: str) -> str | None:
     except FileNotFoundError:
         return None
     except OSError as exc:
-        raise UserError(f"{_display(path)}: render-check output cannot be read: {exc.strerror}") from None
+        raise UserError(Problem(f"render-check output cannot be read: {exc.strerror}", file=_display(path))) from None
     return decode(data, _display(path))
 
 

@@ -15,11 +15,11 @@ from ..errors import UserError
 from ..fields import FieldSpec, default_specs, parse_path
 from ..inputs import TextSource, read_data, read_source
 from ..mirror import MirrorRule, parse_rules
-from ..model import shorten
+from ..model import Problem, shorten
 from ..records import dataclass, field, replace
 from ..scan import Limits
 from ..settings import Settings, layer, parse_version_field, resolve_settings, split_rules, with_env
-from ..version import check_minimum
+from ..version import unmet_minimum
 from .types import ComponentTarget, RenderContext, WireOptions, WireTarget
 
 API_GROUP = "imagevector.dev"
@@ -95,16 +95,18 @@ class _Reader:
     allowed every path).
     """
 
-    def __init__(self, name: str, base_dir: str, root: str | None, spec: str = "spec.", sep: str = ": ") -> None:
-        self.name = name
-        self.base_dir = base_dir
-        self.root = root
+    def __init__(self, name: str, base_dir: str, root: str | None, spec: str = "spec.", sep: str = ": ",
+                 file: str | None = None, at: str = "") -> None:
+        self.name, self.base_dir, self.root = name, base_dir, root
         self.spec = spec  # how the settings' mapping is named in field paths ("" for a render-check entry)
         self.sep = sep  # between the name and a field path
-        self.problems: list[str] = []
+        self.file, self.at = file, at  # the file problems are in (and their fields' prefix), if a file
+        self.problems: list[Problem] = []
 
     def fail(self, path: str, message: str) -> None:
-        self.problems.append(f"{self.name}{self.sep}{path}: {message}")
+        label = f"{self.name}{self.sep}{path}" if path else self.name  # no file (a functionConfig): say which
+        self.problems.append(Problem(message, file=self.file, field=self.at + path) if self.file is not None
+                             else Problem(f"{label}: {message}"))
 
     def string(self, value: Any, path: str) -> str | None:
         if value is None:
@@ -155,7 +157,7 @@ class _Reader:
         try:
             return read_source(full, f"{what} ({self.name}{self.sep}{path})")
         except UserError as exc:
-            self.problems.extend(exc.lines)
+            self.problems.extend(exc.problems)
             return None
 
     def sources(self, one: Any, many: Any, path: str, what: str) -> list[TextSource]:
@@ -175,17 +177,17 @@ class _Reader:
         return out
 
 
-def parse_config(data: Any, name: str, base_dir: str, root: str | None) -> RenderConfig:
-    """A RenderConfig from a functionConfig document; every problem is reported at once.
-
-    Paths are relative to `base_dir` and must stay inside `root` (None: not confined, the operator's choice).
-    """
-    reader = _Reader(name, base_dir, root)
+def parse_config(data: Any, name: str, base_dir: str, root: str | None, file: str | None = None) -> RenderConfig:
+    """A RenderConfig from a functionConfig document (read from `file`, if from a file); every problem is reported
+    at once. Paths are relative to `base_dir` and must stay inside `root` (None: not confined, the operator's
+    choice)."""
+    reader = _Reader(name, base_dir, root, file=file)
     config = RenderConfig()
     if data is None:
         return config
     if not isinstance(data, dict):
-        raise UserError(f"{name}: the config must be a mapping (an {KIND} or a ConfigMap)")
+        reader.fail("", f"the config must be a mapping (an {KIND} or a ConfigMap)")
+        raise UserError(reader.problems)
     kind = data.get("kind")
     if kind in ("ConfigMap", KIND):
         _minimum_version(data.get("data" if kind == "ConfigMap" else "spec"), "data." if kind == "ConfigMap"
@@ -205,19 +207,17 @@ def parse_config(data: Any, name: str, base_dir: str, root: str | None) -> Rende
             if key not in ("apiVersion", "kind", "metadata", "spec"):
                 reader.fail(key, f"unknown field {shorten(str(key))!r}; settings go under 'spec'")
     else:
-        raise UserError(
-            f"{name}: functionConfig kind {shorten(str(kind))!r} is not supported; "
-            f"use {API_VERSION} {KIND} or a ConfigMap"
-        )
+        reader.fail("", f"functionConfig kind {shorten(str(kind))!r} is not supported; use {API_VERSION} {KIND} or a "
+                    "ConfigMap")
     if reader.problems:
         raise UserError(reader.problems)
     return config
 
 
-def parse_spec(spec: Any, name: str, base_dir: str, root: str | None) -> RenderConfig:
-    """The settings of an {KIND} spec written inline under `name` (a render-check entry): field paths are
-    `NAME.FIELD`."""
-    reader = _Reader(name, base_dir, root, spec="", sep=".")
+def parse_spec(spec: Any, file: str, at: str, base_dir: str, root: str | None) -> RenderConfig:
+    """The settings of an {KIND} spec written inline in `file` at field `at` (a render-check entry): field
+    paths are `AT.FIELD`."""
+    reader = _Reader(f"{file}: {at}", base_dir, root, spec="", sep=".", file=file, at=f"{at}.")
     config = RenderConfig()
     _minimum_version(spec, "", reader)
     _spec(spec, reader, config)
@@ -244,11 +244,9 @@ def _minimum_version(values: Any, prefix: str, reader: _Reader) -> None:
         return
     where = f"{prefix}minimumVersion"
     required = reader.version(values["minimumVersion"], where)
-    if required is not None:
-        try:
-            check_minimum(required, f"{reader.name}{reader.sep}{where}")
-        except UserError as exc:
-            reader.problems.extend(exc.lines)
+    unmet = unmet_minimum(required) if required is not None else None
+    if unmet is not None:
+        reader.fail(where, unmet)
     if reader.problems:
         raise UserError(reader.problems)
 
@@ -388,4 +386,4 @@ def _list(value: Any, path: str, reader: _Reader) -> list[dict[str, Any]]:
 def load_config_file(path: str, root: str | None, what: str = "config (--config)") -> RenderConfig:
     """`--config FILE`: relative paths are relative to the file's folder and confined to `root`."""
     data = read_data(path, what)
-    return parse_config(data, path, os.path.dirname(os.path.abspath(path)), root)
+    return parse_config(data, path, os.path.dirname(os.path.abspath(path)), root, file=path)

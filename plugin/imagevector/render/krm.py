@@ -14,14 +14,14 @@ from typing import Any
 import yaml
 
 from ..errors import UserError
-from ..model import MAX_MESSAGE_CHARS, shorten
+from ..model import MAX_MESSAGE_CHARS, Problem, shorten
 from ..records import dataclass, field, replace
 from ..scan import _Parser
 from ..yamlnodes import syntax_problem
 from . import splice
 from .pipeline import render
-from .types import RenderContext, RenderProblem, RenderResult, WireOptions
-from .wiring import PATH_ANNOTATIONS, dump_resource
+from .types import RenderContext, RenderResult, WireOptions
+from .wiring import dump_resource
 
 try:
     _Loader: Any = yaml.CSafeLoader
@@ -29,27 +29,29 @@ except AttributeError:  # pragma: no cover
     _Loader = yaml.SafeLoader
 
 
-def load_resource_list(text: str) -> dict[str, Any]:
+def load_resource_list(text: str, stream: str = "stdin") -> dict[str, Any]:
+    """The ResourceList read from the input `stream` (its name, for problems)."""
     from ..yamlnodes import YAMLError, guard
 
     try:
-        guard(text, "stdin (ResourceList)", data_checks=True)
+        guard(text, f"{stream} (ResourceList)", data_checks=True)
     except YAMLError as exc:
-        raise UserError([exc.problem]) from None
+        raise UserError(exc.problem) from None
     try:
         data = yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as exc:
-        raise UserError([syntax_problem("stdin (ResourceList)", exc)]) from None
+        raise UserError(syntax_problem(f"{stream} (ResourceList)", exc)) from None
     if not isinstance(data, dict) or data.get("kind") != "ResourceList":
-        raise UserError("stdin: expected a ResourceList")
+        raise UserError(f"{stream}: expected a ResourceList")
     items = data.get("items")
     if items is None:
-        raise UserError("stdin: ResourceList has no 'items'; expected a list of resources")
+        raise UserError(f"{stream}: ResourceList has no 'items'; expected a list of resources")
     if not isinstance(items, list):
-        raise UserError(f"stdin: ResourceList 'items' must be a list, not {type(items).__name__}")
+        raise UserError(f"{stream}: ResourceList 'items' must be a list, not {type(items).__name__}")
     for i, item in enumerate(items):
         if not isinstance(item, dict):
-            raise UserError(f"stdin: ResourceList items[{i}] must be a mapping (a resource), not {type(item).__name__}")
+            raise UserError(f"{stream}: ResourceList items[{i}] must be a mapping (a resource), not "
+                            f"{type(item).__name__}")
     return data
 
 
@@ -230,7 +232,7 @@ def _wire(text: str, ctx: RenderContext) -> tuple[str, RenderResult]:
     return _edit_items(text, _layout(text), replaced, removed, [item for item in added if item is not None]), result
 
 
-def _in_item(problem: RenderProblem) -> str | None:
+def _in_item(problem: Problem) -> str | None:
     """A field path of a list item relative to the item (`items[3].spec.x` → `spec.x`)."""
     field, item = problem.field, problem.item
     if field is None or item is None:
@@ -239,44 +241,41 @@ def _in_item(problem: RenderProblem) -> str | None:
     return field[len(prefix):].lstrip(".") if field.startswith(prefix) else field
 
 
-def _result(problem: RenderProblem, items: list[dict[str, Any]]) -> dict[str, Any]:
+def _result(problem: Problem) -> dict[str, Any]:
+    """A KRM result, from the problem's fields: an item's problem names the item (its resource and the file it
+    says it came from) and the field path within it; a problem in another file (the vector) is its whole line."""
+    if problem.in_file:
+        return {"message": str(problem), "severity": problem.severity}
     entry: dict[str, Any] = {"message": shorten(problem.message, MAX_MESSAGE_CHARS), "severity": problem.severity}
-    item = items[problem.document] if problem.document is not None and problem.document < len(items) else None
-    if item is not None:
-        metadata = item.get("metadata") or {}
-        ref = {"apiVersion": item.get("apiVersion"), "kind": item.get("kind"), "name": metadata.get("name")}
-        if metadata.get("namespace"):
-            ref["namespace"] = metadata["namespace"]
+    resource = problem.resource if problem.document is not None else None
+    if resource is not None:
+        ref = {"apiVersion": resource.api_version, "kind": resource.kind, "name": resource.name}
+        if resource.namespace:
+            ref["namespace"] = resource.namespace
         entry["resourceRef"] = {k: v for k, v in ref.items() if v is not None}
-        annotations = metadata.get("annotations") or {}
-        for key in PATH_ANNOTATIONS:
-            if key in annotations:
-                entry["file"] = {"path": annotations[key]}
-                break
+        if resource.file is not None:
+            entry["file"] = {"path": resource.file}
     if problem.field:
         entry["field"] = {"path": problem.field}
     return entry
 
 
-def _file_of(problem: RenderProblem, items: list[dict[str, Any]]) -> str | None:
-    if problem.document is None or problem.document >= len(items):
-        return None
-    annotations = (items[problem.document].get("metadata") or {}).get("annotations") or {}
-    for key in PATH_ANNOTATIONS:
-        if key in annotations:
-            return str(annotations[key])
-    return None
+def _for_people(problem: Problem) -> Problem:
+    """Lines of a ResourceList mean little to the user: the resource and its file do."""
+    resource = problem.resource if problem.document is not None else None
+    source = resource.file if resource is not None and resource.file is not None else problem.source
+    return replace(problem, file=None, line=None, column=None, document=None, source=source)
 
 
-def run_krm(text: str, build: Any) -> tuple[str, list[RenderProblem], bool]:
-    """(ResourceList text, problems, ok). `build(functionConfig) -> RenderContext` frames the settings.
+def run_krm(text: str, build: Any, stream: str = "stdin") -> tuple[str, list[Problem], bool]:
+    """(ResourceList text, problems, ok). `build(functionConfig) -> RenderContext` frames the settings;
+    `stream` names the input.
 
     The ResourceList's text is rendered as one document (a list: its items' image fields are spliced in
     place); wiring then works on the items it changes. Everything else comes back byte for byte, plus
     `results`."""
-    data = load_resource_list(text)
-    items: list[dict[str, Any]] = data["items"]
-    ctx: RenderContext = build(data.get("functionConfig"))
+    data = load_resource_list(text, stream)
+    ctx: RenderContext = replace(build(data.get("functionConfig")), stream=stream)
     images = render(text, replace(ctx, wire=WireOptions(inject_components=False)))
     # problems name the item they are about (a list item's index is the document index of the results)
     problems = [replace(p, document=p.item, field=_in_item(p)) for p in images.problems]
@@ -287,10 +286,9 @@ def run_krm(text: str, build: Any) -> tuple[str, list[RenderProblem], bool]:
         problems.extend(result.problems)
         ok = result.ok
         out = wired if ok else text
-    warnings = [RenderProblem(str(w), "warning") for w in ctx.resolved.warnings]
-    results = [_result(p, items) for p in [*warnings, *problems]]
-    # lines of a ResourceList mean little to the user: the resource and its file do
-    problems = [replace(p, line=None, document=None, source=_file_of(p, items) or p.source) for p in problems]
+    warnings = list(ctx.resolved.warnings)
+    results = [_result(p) for p in [*warnings, *problems]]
+    problems = [_for_people(p) for p in problems]
     if results:
         out = _with_results(out, _layout(out), results)
     return out, [*warnings, *problems], ok

@@ -14,16 +14,16 @@ from sys import intern
 
 from .. import mirror
 from ..fields import FieldSpec, Patterns
-from ..model import Image, split_reference
+from ..model import Image, Problem, split_reference
 from ..records import replace
 from ..reference import InvalidReference
 from ..scan import DocScan, Hit, ScanError, scan_stream
 from . import splice
 from .arch import WorkloadArchitectures, effective
 from .resolve import Resolver
-from .stream import Chunk, split
+from .stream import split
 from .trust import scan_candidates
-from .types import Document, Identity, RenderContext, RenderProblem, RenderResult, is_list_kind
+from .types import Document, Identity, RenderContext, RenderResult, about, is_list_kind
 
 TYPE_CHECKING = False  # not typing's: importing typing costs ~3 ms at start (mypy knows the name)
 if TYPE_CHECKING:
@@ -32,11 +32,12 @@ if TYPE_CHECKING:
 
 def render(text: str, ctx: RenderContext, *, joined: bool = True) -> RenderResult:
     """Render a multi-document stream; on any error the result's problems say why and text is the input.
-    Problems name the stream `ctx.stream`. With `joined=False` a successful result's text is left empty and
-    the caller writes `pieces(result)` (a huge stream is then never held twice: documents and output)."""
+    Problems about a document name the stream `ctx.stream` (attached here, once). With `joined=False` a
+    successful result's text is left empty and the caller writes `pieces(result)` (a huge stream is then never
+    held twice: documents and output)."""
     result = _render(text, ctx, joined)
-    if ctx.stream != RenderProblem.stream:
-        result.problems[:] = [replace(p, stream=ctx.stream) for p in result.problems]
+    if result.problems:
+        result.problems[:] = [replace(p, file=ctx.stream) if p.document is not None else p for p in result.problems]
     return result
 
 
@@ -44,7 +45,7 @@ def _render(text: str, ctx: RenderContext, joined: bool = True) -> RenderResult:
     chunks = split(text)
     resolver = Resolver(ctx.resolved)
     patterns = Patterns.of(ctx.specs)
-    problems: list[RenderProblem] = []
+    problems: list[Problem] = []
     documents = [Document(chunk, chunk.text) for chunk in chunks]
     del chunks
     wires = bool(ctx.wire.targets or (ctx.wire.inject_components and ctx.resolved.components))
@@ -115,7 +116,7 @@ def _scan_all(
     documents: list[Document],
     ctx: RenderContext,
     patterns: Patterns,
-    problems: list[RenderProblem],
+    problems: list[Problem],
     finish: Callable[[Document], None],
 ) -> int:
     """One parser over the whole stream: every document is validated; marks are stream-absolute. Each
@@ -139,16 +140,14 @@ def _scan_all(
             finish(pending)
     except ScanError as exc:
         doc_index = None
-        if exc.line is not None:
+        problem = exc.problem  # its line is stream-absolute
+        if problem.line is not None:
             lines = [doc.chunk.line for doc in documents]
-            doc_index = max(bisect_right(lines, exc.line) - 1, 0)
+            doc_index = max(bisect_right(lines, problem.line - 1) - 1, 0)
             while doc_index > 0 and documents[doc_index].chunk.empty:
                 doc_index -= 1
         source = documents[doc_index].chunk.source if doc_index is not None else None
-        line = exc.line + 1 if exc.line is not None else None
-        column = exc.column + 1 if exc.column is not None and line is not None else None
-        problems.append(RenderProblem(exc.message, document=doc_index, line=line, field=exc.path, source=source,
-                                      column=column))
+        problems.append(replace(problem, document=doc_index, source=source))
     return count
 
 
@@ -166,7 +165,7 @@ def _at(line: int, column: int) -> str:
     return f"line {line + 1}:{column + 1}"
 
 
-def _rewrite_images(doc: Document, ctx: RenderContext, resolver: Resolver, problems: list[RenderProblem],
+def _rewrite_images(doc: Document, ctx: RenderContext, resolver: Resolver, problems: list[Problem],
                     patterns: Patterns) -> None:
     found, ident, chunk = doc.scan, doc.identity, doc.chunk
     if found is None or ident is None or not (found.hits or found.shape_errors or found.graph):
@@ -184,7 +183,7 @@ def _rewrite_images(doc: Document, ctx: RenderContext, resolver: Resolver, probl
         return
     text = doc.text  # the chunk's text: no image is rendered yet
     workload = WorkloadArchitectures(text, ctx.specs, owners.applies, ctx.resolved.options.wanted_architectures)
-    _shape_problems(found, owners, ctx, chunk, line_base, problems)
+    _shape_problems(doc, owners, ctx, line_base, problems)
     edits: list[splice.Edit] = []
     rendered: dict[int, tuple[Hit, int, Identity, int | None, str, str]] = {}
     for hit in hits:
@@ -196,7 +195,7 @@ def _rewrite_images(doc: Document, ctx: RenderContext, resolver: Resolver, probl
             continue  # the anchored node is an image field itself: rendering it renders this alias
         line = line_base + hit.line + 1
         item = hit.indices[1] if owner is not ident else None
-        report = partial(_report, problems, chunk, line, hit, owner, item)
+        report = partial(_report, problems, doc, line, hit, owner, item)
         if hit.wrong is not None or hit.value is None:
             report(f"image must be a string, not {hit.wrong}")
             continue
@@ -229,7 +228,7 @@ def _rewrite_images(doc: Document, ctx: RenderContext, resolver: Resolver, probl
         for hit in follower.hits:
             if id(hit) in rendered:
                 _, line, owner, item, value, reference = rendered[id(hit)]
-                _report(problems, chunk, line, hit, owner, item,
+                _report(problems, doc, line, hit, owner, item,
                         f"image {value!r} is rendered to {reference!r}, and the alias at "
                         f"{_at(line_base + follower.line, follower.column)} (not an image field) repeats it, so it "
                         f"reads {reference!r} too; write the value itself there if it must stay {value!r}", "warning")
@@ -239,7 +238,7 @@ def _rewrite_images(doc: Document, ctx: RenderContext, resolver: Resolver, probl
 
 
 def _follow_graph(doc: Document, ident: Identity, patterns: Patterns, line_base: int,
-                  problems: list[RenderProblem]) -> tuple[list[Hit], list[Any], Identity] | None:
+                  problems: list[Problem]) -> tuple[list[Hit], list[Any], Identity] | None:
     """The image fields of a document with aliases or merge keys (and the aliases that repeat them), and its
     identity as a loader reads it; None after reporting a problem."""
     from .graph import graph_hits  # only documents with aliases or merge keys need it (start-up time)
@@ -250,10 +249,10 @@ def _follow_graph(doc: Document, ident: Identity, patterns: Patterns, line_base:
     try:
         hits = graph_hits(doc.text, patterns, doc.base, chunk.line if doc.base else 0, identities, followers)
     except ScanError as exc:
-        line = line_base + exc.line + 1 if exc.line is not None else None
-        column = exc.column + 1 if exc.column is not None and line is not None else None
-        problems.append(RenderProblem(exc.message, document=chunk.index, line=line, identity=ident,
-                                      source=chunk.source, column=column))
+        found = exc.problem
+        line = line_base + found.line if found.line is not None else None
+        problems.append(replace(found, document=chunk.index, line=line, field=None, resource=about(doc, ident),
+                                source=chunk.source))
         return None
     if identities:  # `kind: *k`, `<<: *common` at the top: what a loader reads
         read = identities[0]
@@ -289,24 +288,25 @@ class _Owners:
         return None
 
 
-def _shape_problems(found: DocScan, owners: _Owners, ctx: RenderContext, chunk: Chunk, line_base: int,
-                    problems: list[RenderProblem]) -> None:
+def _shape_problems(doc: Document, owners: _Owners, ctx: RenderContext, line_base: int,
+                    problems: list[Problem]) -> None:
     """Image fields of the wrong shape (a mapping where a list of containers belongs, …), for the resource
     whose spec names them."""
-    ident = owners.ident
+    ident, found, chunk = owners.ident, owners.found, doc.chunk
     for error in found.shape_errors:
-        if owners.listed and error.scope & 2 and error.item is not None:
-            owner: Identity | None = _item_identity(found, ident, error.item)
-            if not any(spec.matches(owner.kind, owner.api_version) for spec in ctx.specs):  # type: ignore[union-attr]
+        shape = error.problem
+        if owners.listed and error.scope & 2 and shape.item is not None:
+            owner = _item_identity(found, ident, shape.item)
+            if not any(spec.matches(owner.kind, owner.api_version) for spec in ctx.specs):
                 continue
         elif error.scope & 1 and any(owners.applies):
             owner = ident
         else:
             continue
-        line = line_base + error.line + 1 if error.line is not None else None
-        problems.append(RenderProblem(error.message, document=chunk.index, line=line, field=error.path,
-                                      identity=owner, source=chunk.source,
-                                      item=error.item if owner is not ident else None))
+        item = shape.item if owner is not ident else None
+        line = line_base + shape.line if shape.line is not None else None
+        problems.append(replace(shape, document=chunk.index, line=line, column=None, resource=about(doc, owner, item),
+                                source=chunk.source, item=item))
 
 
 def _resolve_value(value: str, hit: Hit, resolver: Resolver, workload: WorkloadArchitectures,
@@ -340,14 +340,12 @@ def _resolve_value(value: str, hit: Hit, resolver: Resolver, workload: WorkloadA
     return reference, warning
 
 
-def _report(problems: list[RenderProblem], chunk: Chunk, line: int, hit: Hit, owner: Identity, item: int | None,
+def _report(problems: list[Problem], doc: Document, line: int, hit: Hit, owner: Identity, item: int | None,
             message: str, severity: Literal["error", "warning"] = "error") -> None:
-    problems.append(_hit_problem(chunk, line, hit, owner, item, message, severity))
-
-
-def _hit_problem(chunk: Chunk, line: int, hit: Hit, owner: Identity, item: int | None, message: str,
-                 severity: Literal["error", "warning"] = "error") -> RenderProblem:
-    return RenderProblem(message, severity, chunk.index, line, hit.path, owner, chunk.source, item)
+    """A problem with an image field (`doc` is being rendered: its scan is still there)."""
+    chunk = doc.chunk
+    problems.append(Problem(message, severity, line=line, field=hit.path, document=chunk.index,
+                            resource=about(doc, owner, item), source=chunk.source, item=item))
 
 
 def _keep_digest(value: str, reference: str) -> tuple[str, str | None]:

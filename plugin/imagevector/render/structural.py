@@ -7,12 +7,15 @@ import re
 from typing import Any
 
 from ..fields import Path
+from ..model import Problem
 
 
 class StructuralError(Exception):
+    """A workload that cannot be wired; `problem`: what and which field (the caller says which document)."""
+
     def __init__(self, message: str, field: str | None = None) -> None:
         super().__init__(message)
-        self.field = field
+        self.problem = Problem(message, field=field)
 
 
 _MARKER = re.compile(r"^---[ \t]*(?:#[^\n]*)?\n")

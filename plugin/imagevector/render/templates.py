@@ -21,7 +21,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from ..confine import is_inside
 from ..errors import UserError
-from ..model import shorten
+from ..model import Problem, shorten
 
 # what each built-in template must give, so that a user's replacement that gives something else is one clear
 # error instead of a broken resource: (top-level type, type of each item or value, required keys)
@@ -56,10 +56,8 @@ class _ConfinedLoader(jinja2.FileSystemLoader):
     ) -> tuple[str, str, Callable[[], bool]]:
         source, filename, uptodate = super().get_source(environment, template)
         if self.root is not None and not is_inside(self.root, filename):
-            raise UserError(
-                f"{filename}: template {template!r} leads outside {self.root} (a symlink?); "
-                "a template of a repository must lie inside it"
-            )
+            raise UserError(Problem(f"template {template!r} leads outside {self.root} (a symlink?); "
+                                    "a template of a repository must lie inside it", file=filename))
         return source, filename, uptodate
 
 
@@ -103,7 +101,7 @@ class Templates:
             if not os.path.isdir(user_dir):
                 raise UserError(f"{user_dir}: templates folder not found")
             if root is not None and not is_inside(root, user_dir):
-                raise UserError(f"{user_dir}: templates folder is outside {root}")
+                raise UserError(Problem(f"templates folder is outside {root}", file=user_dir))
             loaders.insert(0, _ConfinedLoader(user_dir, root))
         self.env = _Sandbox(
             loader=jinja2.ChoiceLoader(loaders),

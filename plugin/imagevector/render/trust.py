@@ -10,10 +10,11 @@ import yaml
 from yaml import events as ev
 
 from ..fields import Patterns
-from ..records import dataclass
+from ..model import Problem
+from ..records import dataclass, replace
 from ..scan import ScanError, _Parser, scan
 from .resolve import Resolver
-from .types import Document, RenderContext, RenderProblem, is_list_kind
+from .types import Document, RenderContext, is_list_kind
 
 # characters that end a word of YAML text (whitespace, quotes, flow indicators) and that split a reference
 # into repository, tag and digest (`:`, `@`)
@@ -138,7 +139,7 @@ def scan_candidates(
     documents: list[Document],
     ctx: RenderContext,
     patterns: Patterns,
-    problems: list[RenderProblem],
+    problems: list[Problem],
     resolver: Resolver,
     finish: Callable[[Document], None],
 ) -> int:
@@ -158,10 +159,9 @@ def scan_candidates(
             doc.base = 0
             finish(doc)
         except ScanError as exc:
-            line = chunk.line + exc.line + 1 if exc.line is not None else None
-            column = exc.column + 1 if exc.column is not None and line is not None else None
-            problems.append(RenderProblem(exc.message, document=chunk.index, line=line, field=exc.path,
-                                          source=chunk.source, column=column))
+            found = exc.problem
+            line = chunk.line + found.line if found.line is not None else None
+            problems.append(replace(found, document=chunk.index, line=line, source=chunk.source))
     return parsed
 
 

@@ -1,18 +1,15 @@
 """The render's data: what it is given (RenderContext, WireOptions and their targets) and what it returns
-(RenderResult with its Documents and RenderProblems). Plain data: the pipeline, wiring and KRM framing all
+(RenderResult with its Documents and Problems). Plain data: the pipeline, wiring and KRM framing all
 import it, it imports none of them."""
 
 from __future__ import annotations
 
 from ..fields import FieldSpec, default_specs
-from ..records import dataclass, field
+from ..model import Problem, Resource
+from ..records import dataclass, field, replace
 from ..scan import DocScan, Limits
 from ..settings import Resolved
 from .stream import Chunk
-
-TYPE_CHECKING = False  # not typing's: importing typing costs ~3 ms at start (mypy knows the name)
-if TYPE_CHECKING:
-    from typing import Literal
 
 
 @dataclass(frozen=True)
@@ -82,45 +79,10 @@ class RenderContext:
     stream: str = "stdin"  # how problems name the input (render-check: the input file)
 
 
-@dataclass(frozen=True)
-class Identity:
-    kind: str | None
-    namespace: str | None
-    name: str | None
-    api_version: str | None = None
+Identity = Resource  # a document's resource: kind, namespace, name, apiVersion (model.Resource)
 
-    def __str__(self) -> str:
-        name = f"{self.namespace}/{self.name}" if self.namespace else (self.name or "?")
-        return f"{self.kind or 'document'} {name}"
-
-
-@dataclass(frozen=True)
-class RenderProblem:
-    message: str
-    severity: Literal["error", "warning"] = "error"
-    document: int | None = None
-    line: int | None = None  # 1-based, in the stream
-    field: str | None = None
-    identity: Identity | None = None
-    source: str | None = None
-    item: int | None = None  # the index in `items` of a `kind: List` (or ResourceList) the problem is about
-    column: int | None = None  # 1-based, with `line`
-    stream: str = "stdin"  # the input's name (RenderContext.stream)
-
-    def __str__(self) -> str:
-        where: list[str] = []
-        if self.document is not None:
-            where.append(f"document {self.document + 1}")
-        if self.line is not None:
-            where.append(f"line {self.line}" + (f":{self.column}" if self.column is not None else ""))
-        head = f"{self.stream} ({', '.join(where)})" if where else ""
-        if self.identity is not None and self.identity.kind:
-            head += f": {self.identity}"
-        if self.source:
-            head += f" (from {self.source})"
-        if self.field:
-            head += f": {self.field}"
-        return f"{head.lstrip(': ')}: {self.message}" if head else self.message
+# where a resource says it came from (kustomize, kpt): KRM results name the file of the resource a problem is about
+PATH_ANNOTATIONS = ("internal.config.kubernetes.io/path", "config.kubernetes.io/path")
 
 
 @dataclass
@@ -140,7 +102,7 @@ class Document:
 class RenderResult:
     text: str
     documents: list[Document]
-    problems: list[RenderProblem]
+    problems: list[Problem]
     parsed: int = 0  # documents scanned (the shape of the work, for tests)
     generated: list[str] = field(default_factory=list)
 
@@ -153,3 +115,16 @@ def is_list_kind(kind: str | None) -> bool:
     """`kind: List` (what `kubectl get -o yaml` prints) and the typed lists (`DeploymentList`, …,
     `ResourceList`): their `items` are resources."""
     return kind is not None and kind.endswith("List")
+
+
+def about(doc: Document, owner: Resource, item: int | None = None) -> Resource:
+    """The resource a problem is about (the document's, or item `item`'s), with the file it says it came from
+    (its path annotation, while the document's scan or annotations are kept): KRM results name it."""
+    found = doc.scan
+    if found is not None:
+        scanned = found.items.get(item) if item is not None else found
+        annotations = scanned.annotations if scanned is not None else {}
+        for key in PATH_ANNOTATIONS:
+            if key in annotations:
+                return replace(owner, file=annotations[key])
+    return owner

@@ -16,21 +16,21 @@ from typing import Any
 import yaml
 
 from ..fields import WORKLOAD_POD_SPECS
-from ..model import Component
-from ..records import dataclass
+from ..model import Component, Problem
+from ..records import dataclass, replace
 from .templates import Templates
 from .types import (
+    PATH_ANNOTATIONS,
     ComponentTarget,
     Document,
     RenderContext,
-    RenderProblem,
     RenderResult,
     WireTarget,
+    about,
 )
 
 GENERATED_FOR = "imagevector.dev/overwrite-for"
 HELM4_FILENAME = "postrenderer.helm.sh/postrender-filename"
-PATH_ANNOTATIONS = ("internal.config.kubernetes.io/path", "config.kubernetes.io/path")
 VOLUME = "images-overwrite"
 OVERWRITE_KEY = "images_overwrite.yaml"
 COMPONENTS_KEY = "components.yaml"
@@ -77,7 +77,7 @@ def _mirrored(ctx: RenderContext, result: RenderResult) -> tuple[str | None, str
     texts, warnings = mirror.mirrored_components(rules, resolved.components)
     components = mirror.components_text(resolved.components, texts) if resolved.components_text else None
     for warning in (*generated.warnings, *warnings):
-        result.problems.append(RenderProblem(warning, "warning"))
+        result.problems.append(Problem(warning, "warning"))
     return overwrite, components, texts
 
 
@@ -99,7 +99,7 @@ def plans(ctx: RenderContext, result: RenderResult) -> list[Plan]:
             env[ENV_COMPONENTS] = posixpath.join(target.mount_path, COMPONENTS_KEY)
         if not data:
             result.problems.append(
-                RenderProblem(
+                Problem(
                     f"--wire {target}: there is no overwrite to hand on; give --overwrite or --components-overwrite"
                 )
             )
@@ -145,7 +145,7 @@ def wire(result: RenderResult, ctx: RenderContext) -> None:
         if not matched:
             if not plan.component:
                 result.problems.append(
-                    RenderProblem(
+                    Problem(
                         f"--wire {plan.target}: no such workload in the stream; check kind, namespace and name"
                     )
                 )
@@ -170,9 +170,10 @@ def _wire_document(
     ident = doc.identity
     assert ident is not None and doc.scan is not None
     pod_path = WORKLOAD_POD_SPECS.get(ident.kind or "")
-    where = RenderProblem("", document=doc.chunk.index, identity=ident, source=doc.chunk.source)
+    where = Problem("", document=doc.chunk.index, resource=about(doc, ident), source=doc.chunk.source)
     if pod_path is None:
-        result.problems.append(_at(where, f"cannot wire a {ident.kind}: only workloads with a pod template"))
+        result.problems.append(replace(where, message=f"cannot wire a {ident.kind}: only workloads with a pod "
+                                       "template"))
         return
     name = _config_map_name(plan, doc, ctx.wire.hashed_names)
     checksum = _checksum(plan.data)
@@ -191,7 +192,7 @@ def _wire_document(
             replace_env=ctx.wire.replace_env,
         )
     except StructuralError as exc:
-        result.problems.append(_at(where, str(exc), exc.field))
+        result.problems.append(replace(where, message=exc.problem.message, field=exc.problem.field))
         return
     # 2. the ConfigMap: replaced in place when the stream already has it, else appended
     annotations: dict[str, str] = {}
@@ -229,10 +230,6 @@ def _wire_document(
     if result.generated and not result.generated[-1].endswith("\n"):
         result.generated[-1] += "\n"
     result.generated.append("---\n" + text)
-
-
-def _at(where: RenderProblem, message: str, field: str | None = None) -> RenderProblem:
-    return RenderProblem(message, where.severity, where.document, where.line, field, where.identity, where.source)
 
 
 _HEADER = re.compile(r"^(---[^\n]*\n)?((?:[ \t]*(?:#[^\n]*)?\n)*)")
