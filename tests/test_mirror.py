@@ -294,7 +294,9 @@ def test_base_plus_generated_overwrite_resolves_to_the_mirrored_reference(
         return
     rules = parse_rules(["registry.k8s.io=m.example/k8s", "docker.io=m.example/hub", "quay.io/y=m.example/y"])
     generated = generate(rules, base, merged.vector)
-    assert not generated.warnings
+    if generated.warnings:  # only what an overwrite cannot say (a tag removed by a ref, then a repository)
+        assert all("without a tag" in w.message for w in generated.warnings), generated.warnings
+        return
     text = yaml.safe_dump({"images": list(generated.entries)}, sort_keys=False)
     over = load_vector(TextSource("generated.yaml", text), "overwrite")
     result = merge(base, over)
@@ -308,3 +310,14 @@ def test_base_plus_generated_overwrite_resolves_to_the_mirrored_reference(
                 assert (want is None) == (got is None)
                 if want is not None and got is not None:
                     assert got.reference == apply(rules, want.reference)
+
+
+def test_a_tag_the_overwrites_removed_is_a_warning_not_a_silently_different_image() -> None:
+    base = ImageVector((ImageSource("b", "registry.k8s.io/x", "1"),))
+    user = ImageVector((ImageSource("b", ref="registry.k8s.io/x:9"), ImageSource("b", "registry.k8s.io/x")))
+    merged = merge_all([base], [user]).vector
+    assert merged.images[0].tag is None and merged.images[0].ref is None  # its tag now comes from the version
+    rules = parse_rules(["registry.k8s.io=m.example/k8s"])
+    generated = generate(rules, base, merged)
+    (warning,) = generated.warnings
+    assert "leave 'b' without a tag" in warning.message and warning.severity == "warning"

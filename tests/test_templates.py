@@ -82,3 +82,40 @@ def test_broken_user_template(tmp_path: Path) -> None:
         Templates(str(tmp_path)).load("env.yaml.j2", env={})
     with pytest.raises(UserError, match="templates folder not found"):
         Templates(str(tmp_path / "missing"))
+
+
+def test_templates_are_read_before_the_render_and_not_again(tmp_path: Path) -> None:
+    from imagevector.inputs import TextSource
+    from imagevector.render.config import RenderConfig, build_context
+    from imagevector.render.pipeline import render
+    from imagevector.render.types import WireTarget
+    from imagevector.settings import Settings
+
+    (tmp_path / "volume.yaml.j2").write_text("name: {{ volume | tojson }}\nemptyDir: {}\n")
+    settings = Settings(vectors=[TextSource("v.yaml", "images:\n- {name: app, repository: r/app, tag: '1'}\n")],
+                        overwrites=[TextSource("o.yaml", "images:\n- {name: app, tag: '2'}\n")])
+    config = RenderConfig(settings=settings, wire=[WireTarget("Deployment", None, "web")], templates=str(tmp_path))
+    ctx = build_context(config)
+    assert ctx.templates is not None
+    (tmp_path / "volume.yaml.j2").write_text("{{ broken\n")  # read already: the render does not look again
+    deployment = "kind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    spec:\n      containers:\n" \
+        "      - {name: a, image: app}\n"
+    result = render(deployment, ctx)
+    assert result.ok, result.problems
+    assert "emptyDir: {}" in result.text
+
+
+def test_a_broken_template_is_reported_when_the_context_is_built(tmp_path: Path) -> None:
+    from imagevector.inputs import TextSource
+    from imagevector.render.config import RenderConfig, build_context
+    from imagevector.render.types import WireTarget
+    from imagevector.settings import Settings
+
+    (tmp_path / "env.yaml.j2").write_text("{% if %}\n")
+    settings = Settings(vectors=[TextSource("v.yaml", "images:\n- {name: app, repository: r/app}\n")],
+                        overwrites=[TextSource("o.yaml", "images:\n- {name: app, tag: '2'}\n")])
+    with pytest.raises(UserError, match=r"env.yaml.j2:1: template syntax error"):
+        build_context(RenderConfig(settings=settings, wire=[WireTarget("Deployment", None, "web")],
+                                   templates=str(tmp_path)))
+    # a render that does not wire reads no template
+    assert build_context(RenderConfig(settings=settings, templates=str(tmp_path))).templates is None

@@ -95,3 +95,51 @@ def test_checksum_changes_with_the_overwrite() -> None:
     two = render(DEPLOYMENT, ctx(OVERWRITE + "# changed\n", targets=target)).text
     checksum = [line for line in one.splitlines() if "checksum/images-overwrite" in line]
     assert checksum and checksum[0] not in two
+
+
+def test_wiring_returns_its_edits_and_changes_nothing_it_is_given(monkeypatch: pytest.MonkeyPatch) -> None:
+    from imagevector.render import wiring
+
+    real = wiring.wire
+    seen: list[wiring.Wiring] = []
+
+    def checked(documents: list, context: RenderContext) -> wiring.Wiring:  # type: ignore[type-arg]
+        before = [doc.text for doc in documents]
+        out = real(documents, context)
+        assert [doc.text for doc in documents] == before
+        seen.append(out)
+        return out
+
+    monkeypatch.setattr(wiring, "wire", checked)
+    result = render(DEPLOYMENT, ctx(targets=(WireTarget("Deployment", "prod", "web", "sidecar"),)))
+    assert result.ok, result.problems
+    (out,) = seen
+    assert list(out.texts) == [0] and out.texts[0] in result.text and "mountPath: /charts-overwrite" in out.texts[0]
+    assert len(out.generated) == 1 and out.generated[0] in result.text and result.generated == out.generated
+
+
+def test_several_overwrite_files_are_handed_on_as_one_with_the_last_ca_bundle() -> None:
+    import base64
+
+    import yaml
+
+    pem = "-----BEGIN CERTIFICATE-----\n" + base64.b64encode(b"\x30\x82" + b"\x00" * 30).decode() \
+        + "\n-----END CERTIFICATE-----\n"
+    second = "images:\n- {name: app, tag: '2', labels: {team: x}}\ncaBundle:\n  inline: |\n" \
+        + textwrap.indent(pem, "    ")
+    resolved = resolve_settings(Settings(
+        vectors=[TextSource("v.yaml", VECTOR)],
+        overwrites=[TextSource("o1.yaml", OVERWRITE), TextSource("o2.yaml", second)],
+    ))
+    target = (WireTarget("Deployment", "prod", "web", "sidecar"),)
+    result = render(DEPLOYMENT, RenderContext(resolved, wire=WireOptions(targets=target)))
+    assert result.ok, result.problems
+    config_map = yaml.safe_load(result.generated[0].removeprefix("---\n"))
+    handed = yaml.safe_load(config_map["data"]["images_overwrite.yaml"])
+    assert handed["images"] == [
+        {"name": "app", "repository": "my.registry/app"},
+        {"name": "app", "tag": "2", "labels": {"team": "x"}},
+    ]
+    assert handed["caBundle"]["inline"] == pem
+    # read back as an overwrite, it gives what the render resolved
+    assert "image: my.registry/app:2" in result.text

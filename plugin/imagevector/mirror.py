@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 
 import yaml
 
-from .model import Component, ImageSource, ImageVector
+from .model import Component, ImageSource, ImageVector, Origin, Problem
 from .records import dataclass, replace
 from .reference import DOCKER_HUB, InvalidReference, Reference, is_host, normalize_name, parse, split_host
 
@@ -159,7 +159,7 @@ def _key_dict(entry: ImageSource) -> dict[str, Any]:
 @dataclass(frozen=True)
 class Generated:
     entries: tuple[dict[str, Any], ...]
-    warnings: tuple[str, ...] = ()
+    warnings: tuple[Problem, ...] = ()
 
 
 def generate(rules: Sequence[MirrorRule], base: ImageVector, merged: ImageVector) -> Generated:
@@ -168,14 +168,14 @@ def generate(rules: Sequence[MirrorRule], base: ImageVector, merged: ImageVector
     merges (never appended), then every entry the overwrites appended, in full. Relies on merge keeping the
     base entries in place and appending new ones after them."""
     entries: list[dict[str, Any]] = []
-    warnings: list[str] = []
+    warnings: list[Problem] = []
     count = len(base.images)
     last = {image.key(): i for i, image in enumerate(base.images)}
     for i, current in enumerate(merged.images):
         try:
             mirrored = mirror_entry(rules, current)
         except InvalidReference as exc:
-            warnings.append(f"{current.where()}: {current.ref or current.repository!r} is not mirrored: {exc}")
+            warnings.append(_at(current, f"{current.ref or current.repository!r} is not mirrored: {exc}"))
             mirrored = current
         if i >= count:
             entries.append(entry_dict(mirrored))
@@ -185,14 +185,28 @@ def generate(rules: Sequence[MirrorRule], base: ImageVector, merged: ImageVector
         if not changes:
             continue
         if last[original.key()] != i:
-            warnings.append(
-                f"{original.where()}: cannot be re-pointed by an overwrite: a later entry of {original.name!r} has "
+            warnings.append(_at(
+                original,
+                f"cannot be re-pointed by an overwrite: a later entry of {original.name!r} has "
                 "the same runtimeVersion, targetVersion and architectures and takes every overwrite; remove the "
-                "duplicate from the vector"
-            )
+                "duplicate from the vector",
+            ))
             continue
+        if mirrored.ref is None and mirrored.tag is None and original.tag is not None and original.ref is None:
+            # the overwrites left it without a tag (a `ref`, then a `repository`): no overwrite can remove one
+            warnings.append(_at(
+                current,
+                f"the overwrites leave {original.name!r} without a tag (taken from the target version), which an "
+                f"overwrite cannot express: the mirrored overwrite keeps tag {original.tag!r}; give a 'tag' in "
+                "the overwrite",
+            ))
         entries.append({**_key_dict(original), **changes})
     return Generated(tuple(entries), tuple(warnings))
+
+
+def _at(entry: ImageSource, message: str) -> Problem:
+    """A warning about an entry, where it was written."""
+    return Problem.at(entry.origin or Origin("vector", path=entry.name), message, "warning")
 
 
 def _changes(original: ImageSource, current: ImageSource) -> dict[str, Any]:
@@ -216,12 +230,12 @@ def _changes(original: ImageSource, current: ImageSource) -> dict[str, Any]:
 def mirror_overwrite(rules: Sequence[MirrorRule], overwrite: ImageVector) -> Generated:
     """An overwrite (e.g. a component's) with each entry's reference mirrored in place, keys kept."""
     entries: list[dict[str, Any]] = []
-    warnings: list[str] = []
+    warnings: list[Problem] = []
     for entry in overwrite.images:
         try:
             entries.append(entry_dict(mirror_entry(rules, entry)))
         except InvalidReference as exc:
-            warnings.append(f"{entry.where()}: {entry.ref or entry.repository!r} is not mirrored: {exc}")
+            warnings.append(_at(entry, f"{entry.ref or entry.repository!r} is not mirrored: {exc}"))
             entries.append(entry_dict(entry))
     return Generated(tuple(entries), tuple(warnings))
 
@@ -260,10 +274,12 @@ def components_text(components: Sequence[Component], texts: Sequence[str]) -> st
     return dump({"components": [{"name": c.name, "imageVectorOverwrite": t} for c, t in pairs]})
 
 
-def mirrored_components(rules: Sequence[MirrorRule], components: Sequence[Component]) -> tuple[list[str], list[str]]:
+def mirrored_components(
+    rules: Sequence[MirrorRule], components: Sequence[Component]
+) -> tuple[list[str], list[Problem]]:
     """(each component's mirrored overwrite text, warnings)."""
     texts: list[str] = []
-    warnings: list[str] = []
+    warnings: list[Problem] = []
     for component in components:
         generated = mirror_overwrite(rules, component.overwrite)
         warnings.extend(generated.warnings)

@@ -146,9 +146,6 @@ class ImageSource:
     def complete(self) -> bool:
         return bool(self.repository or self.ref)
 
-    def where(self) -> str:
-        return str(self.origin) if self.origin else self.name
-
 
 @dataclass(frozen=True)
 class ImageVector:

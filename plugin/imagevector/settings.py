@@ -224,6 +224,7 @@ class Resolved:
     warnings: tuple[Problem, ...] = ()
     strict: bool = False
     overwrite_texts: tuple[TextSource, ...] = ()
+    overwrites: tuple[ImageVector, ...] = ()  # the overwrite files as read (wiring hands them on)
     components_text: TextSource | None = None
     mirrors: tuple[MirrorRule, ...] = ()
 
@@ -284,6 +285,7 @@ def resolve_settings(settings: Settings, check_versions: bool = True) -> Resolve
         warnings=tuple(warnings),
         strict=bool(settings.strict),
         overwrite_texts=tuple(settings.overwrites),
+        overwrites=tuple(overwrites),
         components_text=settings.components,
         mirrors=settings.mirrors or (),
     )

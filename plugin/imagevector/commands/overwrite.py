@@ -8,6 +8,7 @@ import sys
 from typing import Any
 
 from ..errors import UserError
+from ..model import Problem
 from .common import add_vector_arguments, settings_with_config
 
 _EXAMPLES = """examples:
@@ -50,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
     for problem in resolved.warnings:
         print(f"warning: {problem}", file=sys.stderr)
     rules = resolved.mirrors
-    warnings: list[str]
+    warnings: list[Problem]
     if args.components:
         if resolved.components_text is None:
             raise UserError("--components: give the component overwrite file with --components-overwrite")
@@ -63,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
         ca_bundle = vector.ca_bundle if vector.ca_bundle != resolved.base.ca_bundle else None
         out = mirror.overwrite_text(rules, generated, ca_bundle)
         if not generated.entries:
-            warnings.append("no entry of the vector matches a mirror rule; the overwrite is empty")
+            warnings.append(Problem("no entry of the vector matches a mirror rule; the overwrite is empty", "warning"))
     for warning in warnings:
         print(f"warning: {warning}", file=sys.stderr)
     sys.stdout.write(out)

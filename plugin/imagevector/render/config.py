@@ -85,7 +85,12 @@ def build_context(options: RenderConfig, limits: Limits | None = None, trust_inp
         templates_root=options.templates_root,
     )
     specs = default_specs() + tuple(options.field_specs)
-    return RenderContext(resolved, specs, wire, limits or Limits(), trust_input)
+    templates = None
+    if wire.targets or (wire.inject_components and resolved.components):  # this render wires: read them now
+        from .templates import Templates  # jinja2 loads only then (start-up)
+
+        templates = Templates(wire.templates, wire.templates_root).preload()
+    return RenderContext(resolved, specs, wire, limits or Limits(), trust_input, templates=templates)
 
 
 class _Reader:

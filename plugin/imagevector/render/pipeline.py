@@ -72,7 +72,11 @@ def _render(text: str, ctx: RenderContext, joined: bool = True) -> RenderResult:
     if wires:
         from .wiring import wire  # jinja2 and ruamel load only for a render that wires (start-up time)
 
-        wire(result, ctx)
+        wiring = wire(documents, ctx)
+        result.problems.extend(wiring.problems)
+        for doc in documents:
+            doc.text = wiring.texts.get(doc.chunk.index, doc.text)
+        result.generated = wiring.generated
         if ctx.resolved.strict:
             _strict(result)
         if not result.ok:

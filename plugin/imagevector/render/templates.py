@@ -84,6 +84,11 @@ def _builtin_source(name: str) -> str | None:
     return resource.read_text(encoding="utf-8") if resource.is_file() else None
 
 
+TEMPLATE_NAMES = (  # every template wiring renders
+    "volume.yaml.j2", "volume-mount.yaml.j2", "env.yaml.j2", "pod-annotations.yaml.j2", "configmap.yaml.j2",
+)
+
+
 class Templates:
     """Renders a template and parses its output; a user folder overrides templates of the same name.
 
@@ -108,7 +113,21 @@ class Templates:
             undefined=jinja2.StrictUndefined,
             autoescape=False,
             keep_trailing_newline=True,
+            auto_reload=False,  # read once: a template is not looked up on disk again during the render
         )
+
+    def preload(self) -> Templates:
+        """Read and compile every template wiring uses now, before the render (I/O at the edges; a syntax
+        error is reported before any document is touched)."""
+        for name in TEMPLATE_NAMES:
+            try:
+                self.env.get_template(name)
+            except jinja2.TemplateSyntaxError as exc:
+                where = f"{exc.filename or name}:{exc.lineno}"
+                raise UserError(f"{where}: template syntax error: {_brief(exc)}") from None
+            except jinja2.TemplateError as exc:
+                raise UserError(f"template {name}: {_brief(exc)}") from None
+        return self
 
     def render(self, template: str, /, **context: Any) -> str:
         try:

@@ -11,6 +11,10 @@ from ..scan import DocScan, Limits
 from ..settings import Resolved
 from .stream import Chunk
 
+TYPE_CHECKING = False  # not typing's: importing typing costs ~3 ms at start (mypy knows the name)
+if TYPE_CHECKING:
+    from .templates import Templates  # the type only: types imports no render module at run time
+
 
 @dataclass(frozen=True)
 class WireTarget:
@@ -77,6 +81,7 @@ class RenderContext:
     limits: Limits = field(default_factory=Limits)
     trust_input: bool = False  # skip validating documents that cannot hold an image field
     stream: str = "stdin"  # how problems name the input (render-check: the input file)
+    templates: Templates | None = None  # read by build_context when the render wires (I/O before the render)
 
 
 Identity = Resource  # a document's resource: kind, namespace, name, apiVersion (model.Resource)

@@ -11,20 +11,20 @@ import io
 import json
 import posixpath
 import re
+from collections.abc import Sequence
 from typing import Any
 
 import yaml
 
 from ..fields import WORKLOAD_POD_SPECS
 from ..model import Component, Problem
-from ..records import dataclass, replace
+from ..records import dataclass, field, replace
 from .templates import Templates
 from .types import (
     PATH_ANNOTATIONS,
     ComponentTarget,
     Document,
     RenderContext,
-    RenderResult,
     WireTarget,
     about,
 )
@@ -53,18 +53,39 @@ def _checksum(data: dict[str, str]) -> str:
 
 
 def _overwrite_text(ctx: RenderContext) -> str | None:
+    """The overwrite a wired workload gets: one file as written (comments kept), several as one file with all
+    their entries in order and the last caBundle (they merge so), from the files as they were read."""
     texts = ctx.resolved.overwrite_texts
     if not texts:
         return None
     if len(texts) == 1:
         return texts[0].text
-    images: list[Any] = []
-    for source in texts:  # several files: one overwrite with all their entries, in order
-        images.extend((yaml.safe_load(source.text) or {}).get("images") or [])
-    return yaml.safe_dump({"images": images}, sort_keys=False)
+    from .. import mirror
+
+    overwrites = ctx.resolved.overwrites
+    data: dict[str, Any] = {"images": [mirror.entry_dict(entry) for over in overwrites for entry in over.images]}
+    ca_bundle = next((over.ca_bundle for over in reversed(overwrites) if over.ca_bundle is not None), None)
+    if ca_bundle is not None:
+        data["caBundle"] = {"inline": ca_bundle}
+    return mirror.dump(data)
 
 
-def _mirrored(ctx: RenderContext, result: RenderResult) -> tuple[str | None, str | None, list[str]]:
+@dataclass
+class Wiring:
+    """What wiring changes, returned for the pipeline to apply (wiring changes nothing it is given): the new
+    text of each document it edits, by the document's index ("" drops a superseded ConfigMap), the documents
+    it generates, in order, and its problems."""
+
+    texts: dict[int, str] = field(default_factory=dict)
+    generated: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    def text(self, doc: Document) -> str:
+        """The document's text with the edits made so far (a workload may be wired twice)."""
+        return self.texts.get(doc.chunk.index, doc.text)
+
+
+def _mirrored(ctx: RenderContext, out: Wiring) -> tuple[str | None, str | None, list[str]]:
     """Mirror rules: the overwrite re-points every base entry (merged with the user's overwrite), and each
     component's overwrite is mirrored; so the workloads' own run-time resolution uses the mirror too."""
     from .. import mirror
@@ -76,18 +97,17 @@ def _mirrored(ctx: RenderContext, result: RenderResult) -> tuple[str | None, str
     overwrite = mirror.overwrite_text(rules, generated, ca_bundle) if generated.entries or ca_bundle else None
     texts, warnings = mirror.mirrored_components(rules, resolved.components)
     components = mirror.components_text(resolved.components, texts) if resolved.components_text else None
-    for warning in (*generated.warnings, *warnings):
-        result.problems.append(Problem(warning, "warning"))
+    out.problems.extend((*generated.warnings, *warnings))
     return overwrite, components, texts
 
 
-def plans(ctx: RenderContext, result: RenderResult) -> list[Plan]:
+def plans(ctx: RenderContext, wiring: Wiring) -> list[Plan]:
     out: list[Plan] = []
     overwrite = _overwrite_text(ctx)
     components = ctx.resolved.components_text.text if ctx.resolved.components_text else None
     component_texts = [c.overwrite_text for c in ctx.resolved.components]
     if ctx.resolved.mirrors:
-        overwrite, components, component_texts = _mirrored(ctx, result)
+        overwrite, components, component_texts = _mirrored(ctx, wiring)
     for target in ctx.wire.targets:
         data: dict[str, str] = {}
         env: dict[str, str] = {}
@@ -98,7 +118,7 @@ def plans(ctx: RenderContext, result: RenderResult) -> list[Plan]:
             data[COMPONENTS_KEY] = components
             env[ENV_COMPONENTS] = posixpath.join(target.mount_path, COMPONENTS_KEY)
         if not data:
-            result.problems.append(
+            wiring.problems.append(
                 Problem(
                     f"--wire {target}: there is no overwrite to hand on; give --overwrite or --components-overwrite"
                 )
@@ -130,28 +150,32 @@ def _component_plan(component: Component, target: ComponentTarget | None, text: 
     )
 
 
-def wire(result: RenderResult, ctx: RenderContext) -> None:
-    templates = Templates(ctx.wire.templates, ctx.wire.templates_root)
+def wire(documents: Sequence[Document], ctx: RenderContext) -> Wiring:
+    """Hand the overwrites to the workloads: what changes is returned (see Wiring); the documents are read only.
+    The templates come read from the context (build_context loads them with the other files)."""
+    templates = ctx.templates or Templates(ctx.wire.templates, ctx.wire.templates_root)  # a context made in code
+    out = Wiring()
     existing: dict[tuple[str | None, str | None], Document] = {}
-    for doc in result.documents:
+    for doc in documents:
         if doc.scan is not None and GENERATED_FOR in doc.scan.annotations and doc.identity \
                 and doc.identity.kind == "ConfigMap":
             existing[(doc.identity.namespace, doc.identity.name)] = doc
-    for plan in plans(ctx, result):
+    for plan in plans(ctx, out):
         matched = [
-            doc for doc in result.documents
+            doc for doc in documents
             if doc.identity is not None and doc.scan is not None and plan.target.matches(doc.identity)
         ]
         if not matched:
             if not plan.component:
-                result.problems.append(
+                out.problems.append(
                     Problem(
                         f"--wire {plan.target}: no such workload in the stream; check kind, namespace and name"
                     )
                 )
             continue
         for doc in matched:
-            _wire_document(doc, plan, ctx, templates, result, existing)
+            _wire_document(doc, plan, ctx, templates, out, existing)
+    return out
 
 
 def _config_map_name(plan: Plan, doc: Document, hashed: bool) -> str:
@@ -164,7 +188,7 @@ def _wire_document(
     plan: Plan,
     ctx: RenderContext,
     templates: Templates,
-    result: RenderResult,
+    out: Wiring,
     existing: dict[tuple[str | None, str | None], Document],
 ) -> None:
     ident = doc.identity
@@ -172,7 +196,7 @@ def _wire_document(
     pod_path = WORKLOAD_POD_SPECS.get(ident.kind or "")
     where = Problem("", document=doc.chunk.index, resource=about(doc, ident), source=doc.chunk.source)
     if pod_path is None:
-        result.problems.append(replace(where, message=f"cannot wire a {ident.kind}: only workloads with a pod "
+        out.problems.append(replace(where, message=f"cannot wire a {ident.kind}: only workloads with a pod "
                                        "template"))
         return
     name = _config_map_name(plan, doc, ctx.wire.hashed_names)
@@ -181,8 +205,8 @@ def _wire_document(
     from .structural import StructuralError, edit_workload
 
     try:
-        doc.text = edit_workload(
-            doc.text,
+        out.texts[doc.chunk.index] = edit_workload(
+            out.text(doc),
             pod_path,
             container=plan.target.container,
             volume=templates.load("volume.yaml.j2", volume=VOLUME, config_map=name),
@@ -192,7 +216,7 @@ def _wire_document(
             replace_env=ctx.wire.replace_env,
         )
     except StructuralError as exc:
-        result.problems.append(replace(where, message=exc.problem.message, field=exc.problem.field))
+        out.problems.append(replace(where, message=exc.problem.message, field=exc.problem.field))
         return
     # 2. the ConfigMap: replaced in place when the stream already has it, else appended
     annotations: dict[str, str] = {}
@@ -219,17 +243,18 @@ def _wire_document(
     text = dump_resource(config_map)
     target_text = f"{ident.kind}/{ident.namespace or ''}/{ident.name}"
     for ident_key, stale in list(existing.items()):
-        same_target = GENERATED_FOR in stale.text and target_text in stale.text
+        stale_text = out.text(stale)
+        same_target = GENERATED_FOR in stale_text and target_text in stale_text
         if ident_key == (ident.namespace, name):
-            stale.text = _with_header(stale.text, text)
+            out.texts[stale.chunk.index] = _with_header(stale_text, text)
             return
         if same_target and ctx.wire.hashed_names and ident_key[1] and ident_key[1].startswith(
             (plan.target.config_map or f"{ident.name}-images-overwrite") + "-"
         ):
-            stale.text = ""  # a ConfigMap of an earlier content hash: superseded
-    if result.generated and not result.generated[-1].endswith("\n"):
-        result.generated[-1] += "\n"
-    result.generated.append("---\n" + text)
+            out.texts[stale.chunk.index] = ""  # a ConfigMap of an earlier content hash: superseded
+    if out.generated and not out.generated[-1].endswith("\n"):
+        out.generated[-1] += "\n"
+    out.generated.append("---\n" + text)
 
 
 _HEADER = re.compile(r"^(---[^\n]*\n)?((?:[ \t]*(?:#[^\n]*)?\n)*)")
