@@ -6,19 +6,15 @@ generated resources come from the Jinja2 templates, whose every value is emitted
 
 from __future__ import annotations
 
-import hashlib
 import io
-import json
 import posixpath
 import re
-from typing import Any
 
 import yaml
 
 from ..fields import WORKLOAD_POD_SPECS
 from ..model import Component
 from ..records import dataclass
-from .templates import Templates
 from .types import (
     ComponentTarget,
     Document,
@@ -27,6 +23,12 @@ from .types import (
     RenderResult,
     WireTarget,
 )
+
+TYPE_CHECKING = False  # not typing's: the KRM face imports this module for PATH_ANNOTATIONS (start-up)
+if TYPE_CHECKING:
+    from typing import Any
+
+    from .templates import Templates
 
 GENERATED_FOR = "imagevector.dev/overwrite-for"
 HELM4_FILENAME = "postrenderer.helm.sh/postrender-filename"
@@ -49,6 +51,9 @@ class Plan:
 
 
 def _checksum(data: dict[str, str]) -> str:
+    import hashlib
+    import json
+
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
 
 
@@ -131,6 +136,8 @@ def _component_plan(component: Component, target: ComponentTarget | None, text: 
 
 
 def wire(result: RenderResult, ctx: RenderContext) -> None:
+    from .templates import Templates  # jinja2: only for a render that wires (start-up of the KRM face)
+
     templates = Templates(ctx.wire.templates, ctx.wire.templates_root)
     existing: dict[tuple[str | None, str | None], Document] = {}
     for doc in result.documents:
