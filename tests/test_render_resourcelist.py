@@ -12,7 +12,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from imagevector.errors import UserError
-from imagevector.render.resourcelist import ResourceList, layout, load_resource_list
+from imagevector.render.resourcelist import ResourceList, layout, load_resource_list, moved
 
 HEAD = "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\n"
 
@@ -139,3 +139,24 @@ def test_a_json_list_and_its_layout() -> None:
     assert read.function_config == {"x": 1}
     assert read.layout.root.flow and read.layout.items is not None and read.layout.items.flow
     assert [json.loads(text[n.start:n.end]) for n in read.layout.item_nodes] == [{"kind": "A"}, {"kind": "B"}]
+
+
+MOVED = [
+    HEAD + "items:\n- kind: Pod\n  spec: {image: IMAGE}\nresults:\n- {message: old}\nfunctionConfig: {a: 1}\n",
+    HEAD + "results: [{message: old}]\nitems:\n  - kind: Pod\n    image: 'IMAGE'   # c\n  - {image: IMAGE}\n",
+    HEAD + "items:\n- image: IMAGE\n",
+    HEAD + "items: [{image: IMAGE}]\nresults: null\n# the end\n",
+    json.dumps({"kind": "ResourceList", "items": [{"image": "IMAGE"}], "results": [{"message": "m"}]}, indent=1),
+]
+
+
+@pytest.mark.parametrize("text", MOVED)
+@pytest.mark.parametrize("image", ["x", "registry.example/a/much/longer/name:v1.2.3", "a\n    b"])
+def test_the_moved_layout_is_that_of_the_rendered_text(text: str, image: str) -> None:
+    after = text.replace("IMAGE", image)
+    got, want = moved(layout(text), text, after), layout(after)
+    assert (got.root, got.items, got.results) == (want.root, want.items, want.results)
+    changed_outside = after.replace("kind: ResourceList", "kind: ResourceList   # changed")
+    if changed_outside != after:
+        got = moved(layout(text), text, changed_outside)
+        assert got == layout(changed_outside)  # not where it was: a pass of its own

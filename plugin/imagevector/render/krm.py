@@ -14,7 +14,7 @@ from ..model import MAX_MESSAGE_CHARS, shorten
 from ..records import replace
 from . import splice
 from .pipeline import render
-from .resourcelist import Layout, ResourceList, layout, load_resource_list
+from .resourcelist import Layout, ResourceList, layout, load_resource_list, moved
 from .types import RenderContext, RenderProblem, RenderResult, WireOptions
 from .wiring import PATH_ANNOTATIONS, dump_resource
 
@@ -190,5 +190,5 @@ def run_krm(text: str, build: Any) -> tuple[str, list[RenderProblem], bool]:
     # lines of a ResourceList mean little to the user: the resource and its file do
     problems = [replace(p, line=None, document=None, source=_file_of(p, items) or p.source) for p in problems]
     if results:
-        out = _with_results(out, layout(out), results)
+        out = _with_results(out, moved(read.layout, text, out), results)
     return out, [*warnings, *problems], ok

@@ -60,7 +60,7 @@ class Layout:
 
     root: Node
     items: Node | None = None
-    item_nodes: list[Node] = field(default_factory=list)
+    item_nodes: list[Node] = field(default_factory=list)  # (not kept by `moved`)
     results: Node | None = None
 
 
@@ -207,6 +207,30 @@ def layout(text: str) -> Layout:
         pass
     assert tap.layout is not None
     return tap.layout
+
+
+def moved(found: Layout, before: str, after: str) -> Layout:
+    """The layout of `after`, a render of `before` (whose layout is `found`) that changed only its items: the
+    parts outside `items` are where they were, those after it moved by what the items grew or shrank. Checked
+    (the text before and after the items is the same), else the layout of `after` from a pass of its own."""
+    items = found.items
+    if after is before:
+        return found
+    delta = len(after) - len(before)
+    if items is None or items.end < 0 or before[:items.start] != after[:items.start] \
+            or before[items.end:] != after[items.end + delta:]:
+        return layout(after)
+    lines = after.count("\n") - before.count("\n")
+
+    def move(node: Node) -> Node:
+        if node.start < items.start:
+            return node
+        return Node(node.start + delta, node.end + delta, node.flow, node.column, node.key_line + lines)
+
+    root = found.root
+    return Layout(Node(root.start, root.end + delta, root.flow, root.column, root.key_line),
+                  Node(items.start, items.end + delta, items.flow, items.column, items.key_line), [],
+                  move(found.results) if found.results is not None else None)
 
 
 class _Events(Composer, SafeConstructor, Resolver):
