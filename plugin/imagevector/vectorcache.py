@@ -18,7 +18,6 @@ about 0.4 ms. An entry can never be stale and never runs code:
 
 from __future__ import annotations
 
-import contextlib
 import marshal
 import os
 import stat
@@ -217,8 +216,7 @@ def _write(where: str, entry: str, data: bytes) -> None:
             handle.write(data)
         os.replace(temp, os.path.join(where, entry))
     except OSError:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
+        _remove(temp)
         return
     _prune(where)
 
@@ -231,5 +229,11 @@ def _prune(where: str) -> None:
     old = [path for mtime, name, path in entries if name.startswith(".") and mtime < now - 3600 * 10**9]
     entries = sorted(e for e in entries if not e[1].startswith("."))
     for path in [*old, *(path for _, _, path in entries[: max(len(entries) - MAX_ENTRIES, 0)])]:
-        with contextlib.suppress(OSError):
-            os.unlink(path)
+        _remove(path)
+
+
+def _remove(path: str) -> None:
+    try:  # noqa: SIM105 - contextlib would be one more import at start
+        os.unlink(path)
+    except OSError:
+        pass
