@@ -207,3 +207,13 @@ class _Stdin:
 
     def isatty(self) -> bool:
         return False
+
+
+def test_a_package_whose_modules_cannot_be_listed_has_no_cache(tmp_path: Path, parses: list[str],
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run from inside a zip (a .pyz that cannot extract itself), the modules have no stamp: no cache."""
+    monkeypatch.setattr(vectorcache, "_STAMP", [])
+    monkeypatch.setattr(vectorcache, "__file__", str(tmp_path / "imagevector.pyz" / "imagevector" / "vectorcache.py"))
+    (tmp_path / "imagevector.pyz").write_bytes(b"PK")
+    assert _load(tmp_path) == _load(tmp_path)
+    assert len(parses) == 2 and not (tmp_path / "vectors").exists()

@@ -106,7 +106,7 @@ def load_vector(
         from . import vectorcache
 
         entry = vectorcache.key(source.text, source.name, role, version_field)
-        found = vectorcache.load(cache, entry, source.name)
+        found = vectorcache.load(cache, entry, source.name) if entry is not None else None
         if found is not None:
             if warnings is not None:
                 warnings.extend(found[1])

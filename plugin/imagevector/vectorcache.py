@@ -64,28 +64,35 @@ def folder(env: Mapping[str, str]) -> str | None:
     return os.path.join(root, "vectors")
 
 
-def _stamp() -> bytes:
-    """Inode, size and modification time of every module of the package's top folder (core and loading)."""
+def _stamp() -> bytes | None:
+    """Inode, size and modification time of every module of the package's top folder (core and loading); None
+    when they cannot be listed (run from inside a zip): then there is no cache."""
     here = os.path.dirname(os.path.abspath(__file__))
     parts = []
-    with os.scandir(here) as entries:
-        for entry in entries:
-            if entry.name.endswith(".py"):
-                info = entry.stat()
-                parts.append(f"{entry.name}:{info.st_ino}:{info.st_size}:{info.st_mtime_ns}")
-    return "\n".join(sorted(parts)).encode()
+    try:
+        with os.scandir(here) as entries:
+            for entry in entries:
+                if entry.name.endswith(".py"):
+                    info = entry.stat()
+                    parts.append(f"{entry.name}:{info.st_ino}:{info.st_size}:{info.st_mtime_ns}")
+    except OSError:
+        return None
+    return "\n".join(sorted(parts)).encode() if parts else None
 
 
-_STAMP: list[bytes] = []
+_STAMP: list[bytes | None] = []
 
 
-def key(text: str, name: str, role: str, version_field: str) -> str:
-    """The entry's name: a hash of everything the parsed form depends on."""
+def key(text: str, name: str, role: str, version_field: str) -> str | None:
+    """The entry's name: a hash of everything the parsed form depends on (None: no cache for this package)."""
     if not _STAMP:
         _STAMP.append(_stamp())
+    stamp = _STAMP[0]
+    if stamp is None:
+        return None
     digest = sha256(FORMAT)
     parts = (sys.version, role, version_field, name)
-    for part in (_STAMP[0], *(p.encode("utf-8", "replace") for p in parts), text.encode("utf-8", "surrogatepass")):
+    for part in (stamp, *(p.encode("utf-8", "replace") for p in parts), text.encode("utf-8", "surrogatepass")):
         digest.update(len(part).to_bytes(8, "big") + part)
     hexdigest: str = digest.hexdigest()
     return hexdigest
