@@ -14,7 +14,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("core", ("records", "semver", "model", "errors", "reference")),
     ("vector", ("vector", "coverage", "fleet", "mirror")),
     ("loading", ("yamlnodes", "scan", "fields", "validation", "cabundle", "components", "inputs", "confine",
-                 "writing", "log", "version")),
+                 "writing", "log", "version", "vectorcache")),
     ("settings", ("settings",)),
     ("render", ("render",)),
     ("faces", ("commands", "cli", "__main__")),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 import subprocess
 import sys
 from collections.abc import Callable
@@ -106,23 +107,40 @@ def test_records_match_dataclasses(check: Callable[[dict[str, Any], Any], Any]) 
     both(check)
 
 
-def test_a_render_imports_none_of_the_costly_modules(tmp_path: Any) -> None:
-    """The start path of `imagevector render` stays free of the costly imports removed for issue 15."""
-    vector = tmp_path / "images.yaml"
-    vector.write_text("images:\n- name: app\n  repository: example.com/app\n  tag: '1.0'\n")
-    code = (
+def _loaded(code: str, stdin: str, env: dict[str, str]) -> tuple[str, set[str]]:
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False, input=stdin,
+                         env={**os.environ, **env})
+    assert run.returncode == 0, run.stderr
+    return run.stdout, set(run.stdout.rsplit("MODULES", 1)[1].split())
+
+
+def _program(argv: list[str], prog: str | None = None) -> str:
+    return (
         "import sys\n"
         "before = set(sys.modules)\n"  # what the interpreter (and an editable install's finder) imported
         "from imagevector.cli import main\n"
-        f"rc = main(['render', '--vector', {str(vector)!r}])\n"
+        f"rc = main({argv!r}, prog={prog!r})\n"
         "print('\\nMODULES', ' '.join(sorted(set(sys.modules) - before)))\n"
         "sys.exit(rc)\n"
     )
-    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False,
-                         input="apiVersion: v1\nkind: Pod\nspec:\n  containers:\n  - image: app\n")
-    assert run.returncode == 0, run.stderr
-    assert "image: example.com/app:1.0" in run.stdout
-    loaded = set(run.stdout.rsplit("MODULES", 1)[1].split())
-    assert "imagevector.render.pipeline" in loaded  # the render really ran
-    assert not loaded & {"typing", "difflib", "json", "shutil", "locale"}
-    assert not loaded & {"dataclasses", "inspect", "ast", "dis"}
+
+
+def test_a_render_imports_none_of_the_costly_modules(tmp_path: Any) -> None:
+    """The start path of `imagevector render` stays free of the costly imports removed for issue 15; once the
+    vector is in the cache of parsed vectors, the validation is not even imported."""
+    vector = tmp_path / "images.yaml"
+    vector.write_text("images:\n- name: app\n  repository: example.com/app\n  tag: '1.0'\n")
+    code = _program(["render", "--vector", str(vector)])
+    pod = "apiVersion: v1\nkind: Pod\nspec:\n  containers:\n  - image: app\n"
+    cache = {"IMAGEVECTOR_CACHE_DIR": str(tmp_path / "cache")}
+    for run in range(2):
+        out, loaded = _loaded(code, pod, cache)
+        assert "image: example.com/app:1.0" in out
+        assert "imagevector.render.pipeline" in loaded  # the render really ran
+        assert not loaded & {"typing", "difflib", "json", "shutil", "locale", "argparse", "imagevector.render.trust"}
+        assert not loaded & {"dataclasses", "inspect", "ast", "dis"}
+        assert ("imagevector.validation" in loaded) == (run == 0)  # parsed, then found in the cache
+    krm = "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- " + pod.replace("\n", "\n  ")
+    out, loaded = _loaded(_program(["--vector", str(vector)], "imagevector-krm"), krm, cache)
+    assert "image: example.com/app:1.0" in out and "imagevector.render.krm" in loaded
+    assert not loaded & {"typing", "json", "jinja2", "argparse", "dataclasses", "ruamel", "hashlib"}

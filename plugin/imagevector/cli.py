@@ -5,7 +5,6 @@ and turns exceptions into exit codes. It imports the faces; nothing imports it b
 
 from __future__ import annotations
 
-import argparse
 import importlib
 import os
 import sys
@@ -16,6 +15,7 @@ from .version import tool_version
 
 TYPE_CHECKING = False  # not typing's: importing typing costs ~3 ms at start (mypy knows the name)
 if TYPE_CHECKING:
+    import argparse
     from typing import Any, NoReturn
 
 PROG = "imagevector"
@@ -39,7 +39,10 @@ _COMMANDS = {
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The parser; with `only` a command's name, only that command is registered (and only its module is
     imported, to keep the start of a render fast)."""
-    parser = _Parser(
+    import argparse  # not at the top: render's fast path builds no parser (start-up, issue 15)
+
+    parser_class, version_action = _classes()
+    parser = parser_class(
         prog=PROG,
         description="Apply an image vector to Kubernetes manifests at render time.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -50,7 +53,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
 
 Run 'imagevector COMMAND --help' for the options of a command.""",
     )
-    parser.add_argument("--version", action=_VersionAction, nargs=0, help="show the version and exit")
+    parser.add_argument("--version", action=version_action, nargs=0, help="show the version and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     wanted = [_COMMANDS[only]] if only in _COMMANDS else list(dict.fromkeys(_COMMANDS.values()))
     for module in wanted:
@@ -59,23 +62,39 @@ Run 'imagevector COMMAND --help' for the options of a command.""",
     return parser
 
 
-class _VersionAction(argparse.Action):
-    """--version, without importing importlib.metadata on every start."""
-
-    def __call__(self, parser: argparse.ArgumentParser, *args: Any, **kwargs: Any) -> None:
-        print(f"{PROG} {tool_version()}")
-        parser.exit()
+_CLASSES: list[tuple[type[argparse.ArgumentParser], type[argparse.Action]]] = []
 
 
-class _Parser(argparse.ArgumentParser):
-    """Errors show this (sub)command's usage, suggest a near-miss option, and reach the log file."""
+def _classes() -> tuple[type[argparse.ArgumentParser], type[argparse.Action]]:
+    """The parser class and the --version action, made when a parser is first built (with argparse)."""
+    if _CLASSES:
+        return _CLASSES[0]
+    import argparse
 
-    def error(self, message: str) -> NoReturn:
-        self.print_usage(sys.stderr)
-        message = _with_suggestion(self, message)
-        print(f"{self.prog}: error: {message}", file=sys.stderr)
-        _log_usage_error(f"error: {self.prog}: {message}")
-        self.exit(2)
+    class VersionAction(argparse.Action):
+        """--version, without importing importlib.metadata on every start."""
+
+        def __call__(self, parser: argparse.ArgumentParser, *args: Any, **kwargs: Any) -> None:
+            print(f"{PROG} {tool_version()}")
+            parser.exit()
+
+    class Parser(argparse.ArgumentParser):
+        """Errors show this (sub)command's usage, suggest a near-miss option, and reach the log file; the
+        descriptions and epilogs of every command keep their line breaks."""
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            kwargs.setdefault("formatter_class", argparse.RawDescriptionHelpFormatter)
+            super().__init__(*args, **kwargs)
+
+        def error(self, message: str) -> NoReturn:
+            self.print_usage(sys.stderr)
+            message = _with_suggestion(self, message)
+            print(f"{self.prog}: error: {message}", file=sys.stderr)
+            _log_usage_error(f"error: {self.prog}: {message}")
+            self.exit(2)
+
+    _CLASSES.append((Parser, VersionAction))
+    return _CLASSES[0]
 
 
 def _with_suggestion(parser: argparse.ArgumentParser, message: str) -> str:
@@ -110,6 +129,8 @@ def _log_usage_error(line: str) -> None:
 
 
 def _subparser(parser: argparse.ArgumentParser, name: str | None) -> argparse.ArgumentParser | None:
+    import argparse
+
     for action in parser._actions:
         if isinstance(action, argparse._SubParsersAction) and name in action.choices:
             found: argparse.ArgumentParser = action.choices[name]

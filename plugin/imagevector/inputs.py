@@ -7,16 +7,16 @@ import os
 
 from yaml.nodes import Node
 
-from .components import components_from_node
 from .errors import UserError
 from .model import Component, ImageVector, Origin, Problem, VersionField
 from .records import dataclass
-from .validation import Role, detect_kind, vector_from_node
 from .yamlnodes import YAMLError, compose_one, load_one
 
 TYPE_CHECKING = False  # not typing's: importing typing costs ~3 ms at start (mypy knows the name)
 if TYPE_CHECKING:
     from typing import Any
+
+    from .validation import Role
 
 DEFAULT_MAX_INPUT_BYTES = 256 * 1024 * 1024
 _THERE = (errno.EACCES, errno.EPERM, errno.EIO)  # errors of opening a file that exists
@@ -108,19 +108,39 @@ def load_vector(
     role: Role = "vector",
     version_field: VersionField = "constraint",
     warnings: list[Problem] | None = None,
+    cache: str | None = None,
 ) -> ImageVector:
+    """A vector (or overwrite) file, validated; its warnings go to `warnings`. `cache`: the folder of
+    vectorcache, where a file parsed before (the same text, name and options) is found without parsing."""
+    entry = None
+    if cache is not None:
+        from . import vectorcache
+
+        entry = vectorcache.key(source.text, source.name, role, version_field)
+        found = vectorcache.load(cache, entry, source.name) if entry is not None else None
+        if found is not None:
+            if warnings is not None:
+                warnings.extend(found[1])
+            return found[0]
+    from .validation import detect_kind, vector_from_node  # not needed when the cache has the file (start-up)
+
     node = _compose(source)
     if detect_kind(node) == "components":
         raise UserError(_whole(source, "is a component overwrite file (it has 'components'); "
                                "pass it with --components-overwrite or IMAGEVECTOR_OVERWRITE_COMPONENTS"))
     vector, problems = vector_from_node(node, source.name, role, version_field)
     _split(problems, warnings)
+    if cache is not None and entry is not None:
+        vectorcache.store(cache, entry, source.name, vector, [p for p in problems if p.severity == "warning"])
     return vector
 
 
 def load_components(
     source: TextSource, version_field: VersionField = "constraint", warnings: list[Problem] | None = None
 ) -> list[Component]:
+    from .components import components_from_node
+    from .validation import detect_kind
+
     node = _compose(source)
     if node is not None and detect_kind(node) != "components":
         raise UserError(_whole(source, "is not a component overwrite file: expected a top-level 'components' list"))
@@ -131,6 +151,9 @@ def load_components(
 
 def validate_file(source: TextSource, version_field: VersionField = "constraint") -> list[Problem]:
     """Every problem of a vector, overwrite or component file, the kind recognised by its content."""
+    from .components import components_from_node
+    from .validation import detect_kind, vector_from_node
+
     try:
         node = compose_one(source.text, source.name)
     except YAMLError as exc:

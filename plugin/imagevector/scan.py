@@ -135,9 +135,9 @@ class DocScan:
 _IS_MAP, _KEY, _EXPECT, _KEYS, _INDEX, _NAME, _ANCHOR, _ANCHOR_START, _INTERESTING, _HITS = range(10)
 
 
-def scan(text: str, patterns: Patterns, limits: Limits, data_checks: bool = True) -> DocScan:
+def scan(text: str, patterns: Patterns, limits: Limits, data_checks: bool = True, parser: Any = None) -> DocScan:
     """Scan the document(s) of `text` as one; raises ScanError for anything that must not pass."""
-    docs = list(scan_stream(text, patterns, limits, data_checks))
+    docs = list(scan_stream(text, patterns, limits, data_checks, parser))
     if not docs:
         return DocScan()
     first = docs[0]
@@ -149,13 +149,13 @@ def scan(text: str, patterns: Patterns, limits: Limits, data_checks: bool = True
     return first
 
 
-def scan_stream(text: str, patterns: Patterns, limits: Limits, data_checks: bool = True) -> Iterator[DocScan]:
+def scan_stream(text: str, patterns: Patterns, limits: Limits, data_checks: bool = True,
+                parser: Any = None) -> Iterator[DocScan]:
     """Scan every document of `text` with one parser, yielding each when it ends (so that a caller can
-    finish with it before the next is read); raises ScanError for anything that must not pass.
-
-    Without `data_checks`, only syntax and the limits are checked (duplicate keys and tags are left to a
-    validator that reports every problem at once). Only frames on the way to an image field (or to the
-    document's identity) do more than bookkeeping."""
+    finish with it before the next is read); raises ScanError for anything that must not pass. Without
+    `data_checks`, only syntax and the limits are checked (duplicate keys and tags are left to a validator
+    that reports every problem at once). Only frames on the way to an image field (or to the document's
+    identity) do more than bookkeeping. `parser(source)`, if given, makes the parser (to follow the events)."""
     # long on purpose: this is the hot loop of every render (one pass over every event of the stream, its
     # state in locals and lists); split into functions, the calls per event cost a good part of a render's time
     if not flow_depth_ok(text, limits.max_depth):
@@ -163,7 +163,7 @@ def scan_stream(text: str, patterns: Patterns, limits: Limits, data_checks: bool
         raise ScanError(
             f"flow collections nested deeper than {limits.max_depth} levels; raise --max-depth if this is legitimate"
         )
-    parser = _Parser(_Reader(text) if len(text) > 1 << 20 else text)
+    parser = (parser or _Parser)(_Reader(text) if len(text) > 1 << 20 else text)
     result = DocScan()
     stack: list[list[Any]] = []
     path: list[str] = []  # steps with "[]" for list items

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Collection, Mapping
 
-from . import records, semver
+from . import records, semver, vectorcache
 from .errors import UserError
 from .inputs import TextSource, load_components, load_vector, read_source
 from .mirror import MirrorRule, parse_rules
@@ -242,18 +243,19 @@ def resolve_settings(settings: Settings, check_versions: bool = True) -> Resolve
         raise UserError(f"no image vector given; pass --vector FILE or set ${ENV_VECTOR}")
     problems: list[Problem] = []
     warnings: list[Problem] = []
+    cache = vectorcache.folder(os.environ)  # parsed vector files, by content (start-up; docs/performance.md)
     vectors: list[ImageVector] = []
     overwrites: list[ImageVector] = []
     components: list[Component] = []
     for i, source in enumerate(settings.vectors):
         # a later vector merges over the earlier ones: its entries may be partial, as an overwrite's
         try:
-            vectors.append(load_vector(source, "overwrite" if i else "vector", version_field, warnings))
+            vectors.append(load_vector(source, "overwrite" if i else "vector", version_field, warnings, cache))
         except UserError as exc:
             problems.extend(exc.problems)
     for source in settings.overwrites:
         try:
-            overwrites.append(load_vector(source, "overwrite", version_field, warnings))
+            overwrites.append(load_vector(source, "overwrite", version_field, warnings, cache))
         except UserError as exc:
             problems.extend(exc.problems)
     if settings.components is not None:

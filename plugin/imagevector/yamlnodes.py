@@ -65,12 +65,12 @@ def syntax_problem(file: str, exc: yaml.YAMLError, line_offset: int = 0) -> Prob
     return Problem.at(Origin(file), message)
 
 
-def guard(text: str, file: str, data_checks: bool = False) -> None:
+def guard(text: str, file: str, data_checks: bool = False, parser: Any = None) -> None:
     """Refuse what must not reach the composer: deep nesting (libyaml's composer recurses in C), alias
-    bombs, unsafe tags, duplicate keys. Raises YAMLError with a located problem."""
+    bombs, unsafe tags, duplicate keys. Raises YAMLError with a located problem. `parser`: as for scan."""
     limits = Limits()
     try:
-        scan(text, Patterns.of(()), limits, data_checks=data_checks)
+        scan(text, Patterns.of(()), limits, data_checks=data_checks, parser=parser)
     except ScanError as exc:
         found = exc.problem
         line = found.line

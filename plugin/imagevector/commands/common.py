@@ -5,7 +5,6 @@ Every command module (a face) imports this; nothing here imports a command or `c
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections.abc import Iterable, Mapping
 
@@ -15,6 +14,8 @@ from ..model import ARCHITECTURES, Problem
 
 TYPE_CHECKING = False  # not typing's: importing typing costs ~3 ms at start (mypy knows the name)
 if TYPE_CHECKING:
+    import argparse
+
     from ..render.config import RenderConfig
     from ..settings import Settings
 

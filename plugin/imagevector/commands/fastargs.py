@@ -12,11 +12,12 @@ same Namespace.
 
 from __future__ import annotations
 
-import argparse
 from collections.abc import Callable, Sequence
+from types import SimpleNamespace
 
 TYPE_CHECKING = False  # not typing's: importing typing costs ~3 ms at start (mypy knows the name)
 if TYPE_CHECKING:
+    import argparse
     from typing import Any
 
 _KINDS = {None, "store", "store_true", "store_false", "append"}
@@ -76,7 +77,8 @@ def record(register: Callable[[Any], Any]) -> Recorder | None:
 
 
 def parse(recorder: Recorder, words: Sequence[str], extra: dict[str, Any]) -> argparse.Namespace | None:
-    """The Namespace argparse would give for `words`, or None (then argparse must parse them)."""
+    """The attributes of the Namespace argparse would give for `words` (in a SimpleNamespace: argparse is not
+    imported on this path), or None (then argparse must parse them)."""
     given: dict[str, Any] = {}
     i = 0
     while i < len(words):
@@ -110,7 +112,7 @@ def parse(recorder: Recorder, words: Sequence[str], extra: dict[str, Any]) -> ar
             given[option.dest] = [*given.get(option.dest, option.default or []), converted]
         else:
             given[option.dest] = converted
-    namespace = argparse.Namespace(**extra)
+    namespace = SimpleNamespace(**extra)  # the command reads only its attributes
     for option in recorder.options.values():
         default = option.default
         if isinstance(default, str) and option.type is not None:
@@ -119,4 +121,5 @@ def parse(recorder: Recorder, words: Sequence[str], extra: dict[str, Any]) -> ar
     for name, value in recorder.defaults.items():
         if name not in given:
             setattr(namespace, name, value)
-    return namespace
+    found: argparse.Namespace = namespace  # type: ignore[assignment]  # the same attributes
+    return found

@@ -82,6 +82,7 @@ def register(sub: Any) -> None:
         "ConfigMap whose relative paths are relative to the kustomization root "
         f"(${ENV_CONFIG_ROOT}, else the working directory) rather than to CONFIG, which kustomize passes "
         "as a temporary copy. Render flags override the config, as for `imagevector render`.",
+        formatter_class=argparse.HelpFormatter,  # (cli's parsers keep line breaks by default; this one wraps)
     )
     plugin.add_argument("plugin_config", metavar="CONFIG", help="the config file kustomize passes")
     add_vector_arguments(plugin)

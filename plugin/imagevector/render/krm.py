@@ -8,136 +8,30 @@ generated items, are serialised anew.
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
 import yaml
 
-from ..errors import UserError
 from ..model import MAX_MESSAGE_CHARS, Problem, shorten
-from ..records import dataclass, field, replace
-from ..scan import _Parser
-from ..yamlnodes import syntax_problem
+from ..records import replace
 from . import splice
 from .pipeline import render
+from .resourcelist import Layout, ResourceList, layout, load_resource_list, moved
 from .types import RenderContext, RenderResult, WireOptions
 from .wiring import dump_resource
+
+TYPE_CHECKING = False  # not typing's: importing typing costs ~3 ms at start (mypy knows the name)
+if TYPE_CHECKING:
+    from typing import Any
 
 try:
     _Loader: Any = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover
     _Loader = yaml.SafeLoader
 
-
-def load_resource_list(text: str, stream: str = "stdin") -> dict[str, Any]:
-    """The ResourceList read from the input `stream` (its name, for problems)."""
-    from ..yamlnodes import YAMLError, guard
-
-    try:
-        guard(text, f"{stream} (ResourceList)", data_checks=True)
-    except YAMLError as exc:
-        raise UserError(exc.problem) from None
-    try:
-        data = yaml.load(text, Loader=_Loader)
-    except yaml.YAMLError as exc:
-        raise UserError(syntax_problem(f"{stream} (ResourceList)", exc)) from None
-    if not isinstance(data, dict) or data.get("kind") != "ResourceList":
-        raise UserError(f"{stream}: expected a ResourceList")
-    items = data.get("items")
-    if items is None:
-        raise UserError(f"{stream}: ResourceList has no 'items'; expected a list of resources")
-    if not isinstance(items, list):
-        raise UserError(f"{stream}: ResourceList 'items' must be a list, not {type(items).__name__}")
-    for i, item in enumerate(items):
-        if not isinstance(item, dict):
-            raise UserError(f"{stream}: ResourceList items[{i}] must be a mapping (a resource), not "
-                            f"{type(item).__name__}")
-    return data
+__all__ = ["frame", "load_resource_list", "run_krm"]
 
 
 def frame(items: list[dict[str, Any]]) -> str:
     return "".join("---\n" + dump_resource(item) for item in items)
-
-
-@dataclass
-class _Node:
-    start: int
-    end: int  # block collections: where the next token starts (trailing comments included)
-    flow: bool
-    column: int
-    key_line: int = -1  # a value: the line of its key
-    last: int = -1  # an item: where its last scalar or flow collection ends (comments after it are not its own)
-
-
-@dataclass
-class _Layout:
-    """Where the parts of a ResourceList are in its text."""
-
-    root: _Node
-    items: _Node | None = None
-    item_nodes: list[_Node] = field(default_factory=list)
-    results: _Node | None = None
-
-
-def _layout(text: str) -> _Layout:
-    parser = _Parser(text)
-    stack: list[tuple[Any, bool]] = []  # (start event, flow)
-    layout: _Layout | None = None
-    key: str | None = None
-    expect_key = True
-    key_line = -1
-    item: _Node | None = None  # the item whose events these are
-    while True:
-        event = parser.get_event()
-        if event is None:
-            break
-        t = type(event)
-        if item is not None and (t is yaml.ScalarEvent or t is yaml.AliasEvent or stack[-1][1]
-                                 and t in (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-            item.last = event.end_mark.index
-        if t in (yaml.MappingStartEvent, yaml.SequenceStartEvent, yaml.ScalarEvent, yaml.AliasEvent):
-            depth = len(stack)
-            value_of: str | None = None
-            if depth == 1:
-                if expect_key:
-                    key = event.value if t is yaml.ScalarEvent else None
-                    key_line = event.start_mark.line
-                    expect_key = False
-                    continue
-                expect_key = True
-                value_of = key
-            if t in (yaml.MappingStartEvent, yaml.SequenceStartEvent):
-                stack.append((event, bool(event.flow_style)))
-                node = _Node(event.start_mark.index, -1, bool(event.flow_style), event.start_mark.column, key_line)
-                if depth == 0:
-                    layout = _Layout(node)
-                elif layout is not None and value_of == "items":
-                    layout.items = node
-                elif layout is not None and value_of == "results":
-                    layout.results = node
-                elif depth == 2 and layout is not None and layout.items is not None and layout.items.end < 0:
-                    layout.item_nodes.append(node)
-                    item = node
-            elif layout is not None and value_of == "results":
-                mark = event.end_mark
-                layout.results = _Node(event.start_mark.index, mark.index, True, event.start_mark.column, key_line)
-        elif t in (yaml.MappingEndEvent, yaml.SequenceEndEvent):
-            start, flow = stack.pop()
-            end = event.end_mark.index if flow else event.start_mark.index
-            depth = len(stack)
-            assert layout is not None
-            if depth == 0:
-                layout.root.end = end
-            elif depth == 1 and layout.items is not None and layout.items.end < 0 \
-                    and start.start_mark.index == layout.items.start:
-                layout.items.end = end
-            elif depth == 1 and layout.results is not None and start.start_mark.index == layout.results.start:
-                layout.results.end = end
-            elif depth == 2 and layout.item_nodes and layout.item_nodes[-1].start == start.start_mark.index:
-                layout.item_nodes[-1].end = end
-                item = None
-    assert layout is not None
-    return layout
 
 
 def _indented(text: str, column: int) -> str:
@@ -147,10 +41,12 @@ def _indented(text: str, column: int) -> str:
 
 
 def _flow(data: Any) -> str:
+    import json  # only for a JSON or flow ResourceList (start-up)
+
     return json.dumps(data, ensure_ascii=False)
 
 
-def _edit_items(text: str, layout: _Layout, replaced: dict[int, Any], removed: set[int],
+def _edit_items(text: str, layout: Layout, replaced: dict[int, Any], removed: set[int],
                 added: list[Any]) -> str:
     """The ResourceList text with some items serialised anew, some removed and some appended; every other
     byte kept."""
@@ -191,7 +87,7 @@ def _edit_items(text: str, layout: _Layout, replaced: dict[int, Any], removed: s
     return splice.apply(text, edits)
 
 
-def _with_results(text: str, layout: _Layout, results: list[dict[str, Any]]) -> str:
+def _with_results(text: str, layout: Layout, results: list[dict[str, Any]]) -> str:
     """The ResourceList text with `results` set (replaced when it has them)."""
     node = layout.results
     if node is not None:
@@ -229,7 +125,7 @@ def _wire(text: str, ctx: RenderContext) -> tuple[str, RenderResult]:
     added = [yaml.load(generated, Loader=_Loader) for generated in result.generated]
     if not (replaced or removed or added):
         return text, result
-    return _edit_items(text, _layout(text), replaced, removed, [item for item in added if item is not None]), result
+    return _edit_items(text, layout(text), replaced, removed, [item for item in added if item is not None]), result
 
 
 def _in_item(problem: Problem) -> str | None:
@@ -274,8 +170,8 @@ def run_krm(text: str, build: Any, stream: str = "stdin") -> tuple[str, list[Pro
     The ResourceList's text is rendered as one document (a list: its items' image fields are spliced in
     place); wiring then works on the items it changes. Everything else comes back byte for byte, plus
     `results`."""
-    data = load_resource_list(text, stream)
-    ctx: RenderContext = replace(build(data.get("functionConfig")), stream=stream)
+    read = ResourceList(text, stream)
+    ctx: RenderContext = replace(build(read.function_config), stream=stream)
     images = render(text, replace(ctx, wire=WireOptions(inject_components=False)))
     # problems name the item they are about (a list item's index is the document index of the results)
     problems = [replace(p, document=p.item, field=_in_item(p)) for p in images.problems]
@@ -290,5 +186,5 @@ def run_krm(text: str, build: Any, stream: str = "stdin") -> tuple[str, list[Pro
     results = [_result(p) for p in [*warnings, *problems]]
     problems = [_for_people(p) for p in problems]
     if results:
-        out = _with_results(out, _layout(out), results)
+        out = _with_results(out, moved(read.layout, text, out), results)
     return out, [*warnings, *problems], ok

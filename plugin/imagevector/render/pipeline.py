@@ -22,7 +22,6 @@ from . import splice
 from .arch import WorkloadArchitectures, effective
 from .resolve import Resolver
 from .stream import split
-from .trust import scan_candidates
 from .types import Document, Identity, RenderContext, RenderResult, about, is_list_kind
 
 TYPE_CHECKING = False  # not typing's: importing typing costs ~3 ms at start (mypy knows the name)
@@ -61,6 +60,8 @@ def _render(text: str, ctx: RenderContext, joined: bool = True) -> RenderResult:
         doc.scan = DocScan(annotations=found.annotations) if wires else None
 
     if ctx.trust_input and not ctx.resolved.mirrors:  # mirror rules may change any image: parse everything
+        from .trust import scan_candidates  # only for --trust-input (its regexes: start-up)
+
         parsed = scan_candidates(documents, ctx, patterns, problems, resolver, finish)
     else:
         parsed = _scan_all(text, documents, ctx, patterns, problems, finish)

@@ -6,20 +6,16 @@ generated resources come from the Jinja2 templates, whose every value is emitted
 
 from __future__ import annotations
 
-import hashlib
 import io
-import json
 import posixpath
 import re
 from collections.abc import Sequence
-from typing import Any
 
 import yaml
 
 from ..fields import WORKLOAD_POD_SPECS
 from ..model import Component, Problem
 from ..records import dataclass, field, replace
-from .templates import Templates
 from .types import (
     PATH_ANNOTATIONS,
     ComponentTarget,
@@ -28,6 +24,12 @@ from .types import (
     WireTarget,
     about,
 )
+
+TYPE_CHECKING = False  # not typing's: the KRM face imports this module for PATH_ANNOTATIONS (start-up)
+if TYPE_CHECKING:
+    from typing import Any
+
+    from .templates import Templates
 
 GENERATED_FOR = "imagevector.dev/overwrite-for"
 HELM4_FILENAME = "postrenderer.helm.sh/postrender-filename"
@@ -49,6 +51,9 @@ class Plan:
 
 
 def _checksum(data: dict[str, str]) -> str:
+    import hashlib
+    import json
+
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
 
 
@@ -153,7 +158,11 @@ def _component_plan(component: Component, target: ComponentTarget | None, text: 
 def wire(documents: Sequence[Document], ctx: RenderContext) -> Wiring:
     """Hand the overwrites to the workloads: what changes is returned (see Wiring); the documents are read only.
     The templates come read from the context (build_context loads them with the other files)."""
-    templates = ctx.templates or Templates(ctx.wire.templates, ctx.wire.templates_root)  # a context made in code
+    templates = ctx.templates
+    if templates is None:  # a context made in code
+        from .templates import Templates  # jinja2: only for a render that wires (start-up)
+
+        templates = Templates(ctx.wire.templates, ctx.wire.templates_root)
     out = Wiring()
     existing: dict[tuple[str | None, str | None], Document] = {}
     for doc in documents:
