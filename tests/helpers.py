@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import textwrap
 from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
@@ -31,3 +32,10 @@ def run(*argv: str) -> Run:
         except SystemExit as exc:  # argparse
             code = int(exc.code or 0)
     return Run(code, out.getvalue(), err.getvalue())
+
+
+def clean_env() -> dict[str, str]:
+    """The environment without imagevector's settings and KUBE_VERSION, for a child that must see none; the
+    test session's cache folder stays (conftest), so that no test writes into the user's cache."""
+    return {k: v for k, v in os.environ.items()
+            if not (k.startswith("IMAGEVECTOR") and k != "IMAGEVECTOR_CACHE_DIR") and k != "KUBE_VERSION"}

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 import yaml
 from airgap import MIRROR, RULES, assert_all_mirrored, assert_overwrite_repoints, image_fields
+from helpers import clean_env
 from tools import tool
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -92,7 +93,7 @@ data:
 
 def cli(*args: str, stdin: str | None = "", env: dict[str, str] | None = None,
         cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    base = {k: v for k, v in os.environ.items() if not k.startswith("IMAGEVECTOR") and k != "KUBE_VERSION"}
+    base = clean_env()
     return subprocess.run([sys.executable, "-m", "imagevector", *args], input=stdin, capture_output=True, text=True,
                           env={**base, **(env or {})}, cwd=cwd, timeout=120, check=False,
                           stdin=subprocess.DEVNULL if stdin is None else None)

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 import yaml
+from helpers import clean_env
 from tools import tool
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -328,7 +329,7 @@ def test_values_files_and_config_outside_the_repository_are_refused(
 def test_render_takes_kube_version_as_default_target_version(
     env: dict[str, str], flags: list[str], image: str
 ) -> None:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("IMAGEVECTOR") and k != "KUBE_VERSION"}
+    clean = clean_env()
     manifest = (EXAMPLE / "example-app" / "templates" / "deployment.yaml").read_text()
     manifest = manifest.replace("{{ .Release.Name }}", "x").replace("{{ .Values.replicas }}", "1")
     proc = subprocess.run(

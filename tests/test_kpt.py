@@ -23,7 +23,7 @@ RENDERED = {
 
 
 def _env(tmp_path: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("IMAGEVECTOR")}
+    env = {k: v for k, v in os.environ.items() if not (k.startswith("IMAGEVECTOR") and k != "IMAGEVECTOR_CACHE_DIR")}
     env.pop("KUBE_VERSION", None)
     env.update(
         PATH=os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")]),

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 from airgap import image_fields
+from helpers import clean_env
 from imagevector.reference import parse
 from registry import digest_of, oci_layout, push, registry, skopeo
 from tools import tool
@@ -44,7 +45,7 @@ UPSTREAM = ("gardener/gardenlet:v1.110.0", "pause:3.9", "pause:3.10", "3rd/alpin
 
 
 def imagevector(*args: str, stdin: str = "") -> str:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("IMAGEVECTOR") and k != "KUBE_VERSION"}
+    env = clean_env()
     proc = subprocess.run([sys.executable, "-m", "imagevector", *args], input=stdin, capture_output=True, text=True,
                           env=env, timeout=120, check=False)
     assert proc.returncode == 0, proc.stderr

@@ -4,12 +4,12 @@ errors never carry more than a bounded piece of a file. See docs/security.md."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from helpers import clean_env
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "kustomize-example"
@@ -28,7 +28,7 @@ spec:
 
 
 def _env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("IMAGEVECTOR") and k != "KUBE_VERSION"}
+    env = clean_env()
     env.update(extra)
     return env
 
