@@ -8,8 +8,9 @@ documents that get wiring go through ruamel (imported only then).
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from functools import partial
+from operator import attrgetter
 from sys import intern
 
 from .. import mirror
@@ -21,49 +22,63 @@ from ..scan import DocScan, Hit, ScanError, scan_stream
 from . import splice
 from .arch import WorkloadArchitectures, effective
 from .resolve import Resolver
-from .stream import Chunk, split
+from .stream import Chunk, chunks, split
 from .trust import scan_candidates
-from .types import Document, Identity, RenderContext, RenderProblem, RenderResult, is_list_kind
+from .types import Document, Edits, Identity, RenderContext, RenderProblem, RenderResult, is_list_kind
 
 TYPE_CHECKING = False  # not typing's: importing typing costs ~3 ms at start (mypy knows the name)
 if TYPE_CHECKING:
     from typing import Any, Literal
 
 
-def render(text: str, ctx: RenderContext, *, joined: bool = True) -> RenderResult:
+def render(text: str, ctx: RenderContext, *, joined: bool = True, documents: bool = True,
+           images: bool = False) -> RenderResult:
     """Render a multi-document stream; on any error the result's problems say why and text is the input.
     Problems name the stream `ctx.stream`. With `joined=False` a successful result's text is left empty and
-    the caller writes `pieces(result)` (a huge stream is then never held twice: documents and output)."""
-    result = _render(text, ctx, joined)
+    the caller writes `pieces(result)` (a huge stream is then never held twice: documents and output). With
+    `documents=False` the result keeps no Document (unless wiring needs them): only the edits of the input,
+    the problems and, with `images=True`, every emitted image reference (`result.images`)."""
+    result = _render(text, ctx, joined, documents, images)
     if ctx.stream != RenderProblem.stream:
         result.problems[:] = [replace(p, stream=ctx.stream) for p in result.problems]
     return result
 
 
-def _render(text: str, ctx: RenderContext, joined: bool = True) -> RenderResult:
-    chunks = split(text)
+def _render(text: str, ctx: RenderContext, joined: bool = True, keep: bool = True,
+            images: bool = False) -> RenderResult:
     resolver = Resolver(ctx.resolved)
     patterns = Patterns.of(ctx.specs)
     problems: list[RenderProblem] = []
-    documents = [Document(chunk, chunk.text) for chunk in chunks]
-    del chunks
     wires = bool(ctx.wire.targets or (ctx.wire.inject_components and ctx.resolved.components))
+    keep = keep or wires
+    documents = [Document(chunk) for chunk in split(text)] if keep else []
+    result = RenderResult(text, documents, problems, source=text, edits=None if keep else Edits())
 
     def finish(doc: Document) -> None:
         """Everything the pipeline needs of a scanned document, then the scan is let go (a huge stream of
         small documents would otherwise hold several times its size in scan objects): wiring keeps only the
-        annotations (and that the document was scanned)."""
+        annotations (and that the document was scanned); without `keep`, only its edits stay."""
         assert doc.scan is not None
         found = doc.scan
         doc.identity = Identity(_shared(found.kind), _shared(found.namespace), found.name, _shared(found.api_version))
-        _rewrite_images(doc, ctx, resolver, problems, patterns)
+        edits = _rewrite_images(doc, ctx, resolver, problems, patterns)
+        if edits:
+            doc.images_changed = len(edits)
+            if result.edits is None:
+                doc.text = splice.apply(doc.text, edits)
+            else:
+                offset = doc.chunk.offset
+                for edit in sorted(edits, key=attrgetter("start")):
+                    result.edits.add(offset + edit.start, offset + edit.end, intern(edit.text))
+        if images:
+            result.images.extend(doc.images)
         doc.scan = DocScan(annotations=found.annotations) if wires else None
 
+    scanned = documents if keep else (Document(chunk) for chunk in chunks(text))
     if ctx.trust_input and not ctx.resolved.mirrors:  # mirror rules may change any image: parse everything
-        parsed = scan_candidates(documents, ctx, patterns, problems, resolver, finish)
+        result.parsed = scan_candidates(scanned, ctx, patterns, problems, resolver, finish)
     else:
-        parsed = _scan_all(text, documents, ctx, patterns, problems, finish)
-    result = RenderResult(text, documents, problems, parsed)
+        result.parsed = _scan_all(text, scanned, ctx, patterns, problems, finish)
     if ctx.resolved.strict:
         _strict(result)
     if not result.ok:
@@ -82,17 +97,32 @@ def _render(text: str, ctx: RenderContext, joined: bool = True) -> RenderResult:
 
 
 def pieces(result: RenderResult) -> Iterator[str]:
-    """The output of a successful render, in order: the documents' texts, then the generated documents (after
-    a line break, if the last document lacks one)."""
-    last = ""
-    for doc in result.documents:
-        if doc.text:
-            last = doc.text
-            yield last
+    """The output of a successful render, in order: the input, a MiB at most at a time, with the changed
+    documents (or the edits) in place, then the generated documents (after a line break, if the output so
+    far does not end with one)."""
+    source, position, last = result.source, 0, ""
+    changes: Iterable[tuple[int, int, str]] = result.edits if result.edits is not None else (
+        (doc.chunk.offset, doc.chunk.end, doc.text) for doc in result.documents if doc.changed)
+    for start, end, text in changes:
+        if start > position:
+            yield from _slices(source, position, start)
+            last = source[start - 1]
+        if text:
+            yield text
+            last = text[-1]
+        position = end
+    if position < len(source):
+        yield from _slices(source, position, len(source))
+        last = source[-1]
     if result.generated:
-        if last and not last.endswith("\n"):
+        if last and last != "\n":
             yield "\n"
         yield from result.generated
+
+
+def _slices(text: str, start: int, end: int, size: int = 1 << 20) -> Iterator[str]:
+    for position in range(start, end, size):
+        yield text[position:min(position + size, end)]
 
 
 def _shared(value: str | None) -> str | None:
@@ -112,21 +142,24 @@ def _strict(result: RenderResult) -> None:
 
 def _scan_all(
     text: str,
-    documents: list[Document],
+    documents: Iterable[Document],
     ctx: RenderContext,
     patterns: Patterns,
     problems: list[RenderProblem],
     finish: Callable[[Document], None],
 ) -> int:
     """One parser over the whole stream: every document is validated; marks are stream-absolute. Each
-    document is finished as soon as the parser is past it, so that memory stays flat."""
-    offsets = [doc.chunk.offset for doc in documents]
+    document is finished as soon as the parser is past it, so that memory stays flat (`documents`, in stream
+    order, may be made as they are needed)."""
+    following = iter(documents)
+    doc, after = next(following), next(following, None)
     pending: Document | None = None
     count = 0
     try:
         for found in scan_stream(text, patterns, ctx.limits):
             count += 1
-            doc = documents[max(bisect_right(offsets, found.start) - 1, 0)]
+            while after is not None and after.chunk.offset <= found.start:  # the last document starting here
+                doc, after = after, next(following, None)
             if doc is not pending:
                 if pending is not None:
                     finish(pending)
@@ -139,12 +172,13 @@ def _scan_all(
             finish(pending)
     except ScanError as exc:
         doc_index = None
+        every = split(text)
         if exc.line is not None:
-            lines = [doc.chunk.line for doc in documents]
+            lines = [chunk.line for chunk in every]
             doc_index = max(bisect_right(lines, exc.line) - 1, 0)
-            while doc_index > 0 and documents[doc_index].chunk.empty:
+            while doc_index > 0 and every[doc_index].empty:
                 doc_index -= 1
-        source = documents[doc_index].chunk.source if doc_index is not None else None
+        source = every[doc_index].source if doc_index is not None else None
         line = exc.line + 1 if exc.line is not None else None
         column = exc.column + 1 if exc.column is not None and line is not None else None
         problems.append(RenderProblem(exc.message, document=doc_index, line=line, field=exc.path, source=source,
@@ -167,21 +201,22 @@ def _at(line: int, column: int) -> str:
 
 
 def _rewrite_images(doc: Document, ctx: RenderContext, resolver: Resolver, problems: list[RenderProblem],
-                    patterns: Patterns) -> None:
+                    patterns: Patterns) -> list[splice.Edit]:
+    """The edits of the document's text that render its images (problems reported on the way)."""
     found, ident, chunk = doc.scan, doc.identity, doc.chunk
     if found is None or ident is None or not (found.hits or found.shape_errors or found.graph):
-        return
+        return []
     line_base = chunk.line if doc.base == 0 and chunk.offset else 0
     hits: list[Hit] = found.hits
     followers: list[Any] = []  # graph.Follower: aliases elsewhere of image fields
     if found.graph:  # aliases or merge keys where image fields may be: follow them
         followed = _follow_graph(doc, ident, patterns, line_base, problems)
         if followed is None:
-            return
+            return []
         hits, followers, ident = followed
     owners = _Owners(found, ident, ctx.specs)
     if not owners.listed and not any(owners.applies):
-        return
+        return []
     text = doc.text  # the chunk's text: no image is rendered yet
     workload = WorkloadArchitectures(text, ctx.specs, owners.applies, ctx.resolved.options.wanted_architectures)
     _shape_problems(found, owners, ctx, chunk, line_base, problems)
@@ -233,9 +268,7 @@ def _rewrite_images(doc: Document, ctx: RenderContext, resolver: Resolver, probl
                         f"image {value!r} is rendered to {reference!r}, and the alias at "
                         f"{_at(line_base + follower.line, follower.column)} (not an image field) repeats it, so it "
                         f"reads {reference!r} too; write the value itself there if it must stay {value!r}", "warning")
-    if edits:
-        doc.text = splice.apply(text, edits)
-        doc.images_changed = len(edits)
+    return edits
 
 
 def _follow_graph(doc: Document, ident: Identity, patterns: Patterns, line_base: int,
