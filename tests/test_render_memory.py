@@ -1,5 +1,6 @@
 """Huge streams: the output written piece by piece is the joined output; libyaml fed a long stream a piece at
-a time gives the same marks (characters, not bytes); a render does not keep several copies of its input."""
+a time gives the same marks (characters, not bytes); a render does not keep several copies of its input; the
+shortcuts of the passes over the whole text (document starts, bracket depth) find what the plain ones find."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from imagevector.inputs import TextSource
 from imagevector.render.pipeline import pieces, render
-from imagevector.render.stream import chunks, split
+from imagevector.render.stream import _START, _starts, chunks, split
 from imagevector.render.types import Edits, RenderContext, WireOptions, WireTarget
+from imagevector.scan import flow_depth_ok
 from imagevector.settings import Settings, resolve_settings
 
 VECTOR = "images:\n- {name: app, repository: registry.example/app, tag: '1'}\n"
@@ -84,11 +86,26 @@ def test_edits_keep_offsets_of_any_size() -> None:
     assert list(edits)[-1] == (1 << 41, 1 << 41, "y")
 
 
-@given(st.lists(st.sampled_from(["---\n", "--- # c\n", "a: b\n", "%YAML 1.2\n", "# c\n", "...\n", "\r\n", "x"])))
+@given(st.lists(st.sampled_from(["---", "---\n", "--- # c\n", "---x\n", " ---\n", "----\n", "---\t\n", "---\r\n",
+                                  "a: b\n", "%YAML 1.2\n", "%TAG ! x\n", "# c\n", "...\n", "\r\n", "\n", "x", "é"])))
 def test_chunks_one_at_a_time_are_split(parts: list[str]) -> None:
     text = "".join(parts)
+    assert list(_starts(text)) == [match.start() for match in _START.finditer(text)]  # str.find: the regex's places
     assert list(chunks(text)) == split(text)
     assert "".join(chunk.text for chunk in split(text)) == text
+
+
+@given(st.lists(st.sampled_from(["[", "]", "{", "}", "a", ", ", "\n", "é"]), max_size=60), st.integers(0, 6))
+def test_flow_depth_over_the_brackets_alone(parts: list[str], limit: int) -> None:
+    text = "".join(parts)
+    depth = deepest = 0
+    for char in text:
+        if char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}" and depth:
+            depth -= 1
+    assert flow_depth_ok(text, limit) == (deepest <= limit)
 
 
 def test_long_stream_read_in_pieces_keeps_character_marks() -> None:
