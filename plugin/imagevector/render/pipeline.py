@@ -60,7 +60,9 @@ def _render(text: str, ctx: RenderContext, joined: bool = True, keep: bool = Tru
         annotations (and that the document was scanned); without `keep`, only its edits stay."""
         assert doc.scan is not None
         found = doc.scan
-        doc.identity = Identity(_shared(found.kind), _shared(found.namespace), found.name, _shared(found.api_version))
+        if keep or found.hits or found.shape_errors or found.graph:  # else nothing asks who it is
+            doc.identity = Identity(_shared(found.kind), _shared(found.namespace), found.name,
+                                    _shared(found.api_version))
         edits = _rewrite_images(doc, ctx, resolver, problems, patterns)
         if edits:
             doc.images_changed = len(edits)
@@ -97,9 +99,8 @@ def _render(text: str, ctx: RenderContext, joined: bool = True, keep: bool = Tru
 
 
 def pieces(result: RenderResult) -> Iterator[str]:
-    """The output of a successful render, in order: the input, a MiB at most at a time, with the changed
-    documents (or the edits) in place, then the generated documents (after a line break, if the output so
-    far does not end with one)."""
+    """The output of a successful render: the input (a MiB at a time) with the changed documents or the edits
+    in place, then the generated documents (after a line break, if the output so far lacks one)."""
     source, position, last = result.source, 0, ""
     changes: Iterable[tuple[int, int, str]] = result.edits if result.edits is not None else (
         (doc.chunk.offset, doc.chunk.end, doc.text) for doc in result.documents if doc.changed)
