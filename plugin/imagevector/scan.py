@@ -255,12 +255,12 @@ def scan_stream(text: str, patterns: Patterns, limits: Limits, data_checks: bool
                             if data_checks:
                                 keys = top[_KEYS]
                                 if key in keys:
-                                    mark = event.start_mark
+                                    mark, first = event.start_mark, keys[key].line + 1
                                     raise ScanError(
-                                        f"duplicate key {key!r} (first at line {keys[key] + 1}); remove one of them",
+                                        f"duplicate key {key!r} (first at line {first}); remove one of them",
                                         mark.line, mark.column, display_path([*path, key], [*indices, None]),
                                     )
-                                keys[key] = event.start_mark.line
+                                keys[key] = event.start_mark  # its line only if a duplicate follows
                             top[_KEY] = key
                         else:
                             top[_KEY] = "?"
