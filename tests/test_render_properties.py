@@ -11,6 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from imagevector.inputs import TextSource
 from imagevector.model import ImageSource, ImageVector
+from imagevector.records import replace
+from imagevector.render.output import pieces
 from imagevector.render.pipeline import render
 from imagevector.render.stream import split
 from imagevector.render.types import RenderContext
@@ -155,3 +157,27 @@ def test_nothing_lost(vector: str, stream: str) -> None:
 def _reference(source: ImageSource) -> str:
     tag = source.tag or ""
     return f"{source.repository}@{tag}" if tag.startswith("sha256:") else f"{source.repository}:{tag}"
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(vector=vectors(), stream=streams(), crlf=st.booleans(), accents=st.booleans(), trust=st.booleans())
+def test_a_render_that_keeps_no_documents_writes_the_same(vector: str, stream: str, crlf: bool, accents: bool,
+                                                         trust: bool) -> None:
+    """`imagevector render` keeps only the edits of its input (documents=False): the same output, problems
+    and emitted images as a render that keeps every document; there, only changed documents hold text."""
+    if accents:  # non-ASCII before the image fields: character offsets, not bytes
+        stream = stream.replace("metadata:", "metadata:  # Grüße, 日本 ☃", 1)
+    if crlf:
+        stream = stream.replace("\n", "\r\n")
+    ctx = replace(context(vector), trust_input=trust)
+    full = render(stream, ctx, images=True)
+    lean = render(stream, ctx, joined=False, documents=False, images=True)
+    assert [str(p) for p in lean.problems] == [str(p) for p in full.problems]
+    assert lean.documents == [] and lean.edits is not None and lean.text == ""
+    if full.ok:
+        assert "".join(pieces(lean)) == full.text
+    assert lean.images == full.images == [ref for doc in full.documents for ref in doc.images]
+    assert len(lean.edits) == sum(doc.images_changed for doc in full.documents)
+    for doc in full.documents:
+        assert doc.changed == bool(doc.images_changed)
+        assert doc.changed or doc.text == doc.chunk.text

@@ -200,6 +200,8 @@ ERRORS = {
         "  spec: {containers: [{name: a, image: registry.k8s.io/pause:3.9, env: 5}]}\n- kind: Pod\n"
         "  metadata: {name: two}\n  spec: {containers: [{name: b, image: [etcd]}]}\n",
         ["Pod two: items[1].spec.containers[0].image: image must be a string, not a list"]),
+    "duplicate-key": ("---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata:\n  x: 1\n  y: 2\n  x: 3\n",
+                      ["document 1, line 8:3", "data.x: duplicate key 'x' (first at line 6); remove one of them"]),
 }
 
 

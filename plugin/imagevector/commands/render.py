@@ -15,7 +15,8 @@ from ..inputs import DEFAULT_MAX_INPUT_BYTES, decode
 from ..log import ENV_LOG_FILE, append
 from ..records import replace
 from ..render.config import RenderConfig, build_context, load_config_file, merged, parse_config
-from ..render.pipeline import pieces, render
+from ..render.output import pieces
+from ..render.pipeline import render
 from ..render.types import RenderContext, WireTarget
 from ..scan import Limits
 from ..settings import ENV_CONFIG
@@ -181,7 +182,7 @@ def _run(args: argparse.Namespace, env: Mapping[str, str], given: RenderConfig |
     if images_out:
         ctx = replace(ctx, trust_input=False)  # the list needs every document
     warnings = [str(w) for w in ctx.resolved.warnings]
-    result = render(text, ctx, joined=False)
+    result = render(text, ctx, joined=False, documents=False, images=bool(images_out))
     warnings.extend(str(p) for p in result.problems if p.severity == "warning")
     for warning in warnings:
         print(f"warning: {warning}", file=sys.stderr)
@@ -189,8 +190,8 @@ def _run(args: argparse.Namespace, env: Mapping[str, str], given: RenderConfig |
     if not result.ok:
         raise UserError([p for p in result.problems if p.severity == "error"])
     if images_out:
-        write_images(images_out, [ref for doc in result.documents for ref in doc.images])
-    del text  # the documents hold every byte of it: a huge stream is not kept twice while it is written
+        write_images(images_out, result.images)
+    del text  # the output is made of slices of it (result.source), written a MiB at a time
     _write(pieces(result))
     return 0
 

@@ -8,8 +8,9 @@ documents that get wiring go through ruamel (imported only then).
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable
 from functools import partial
+from operator import attrgetter
 from sys import intern
 
 from .. import mirror
@@ -20,52 +21,68 @@ from ..reference import InvalidReference
 from ..scan import DocScan, Hit, ScanError, scan_stream
 from . import splice
 from .arch import WorkloadArchitectures, effective
+from .output import pieces
 from .resolve import Resolver
-from .stream import split
-from .types import Document, Identity, RenderContext, RenderResult, about, is_list_kind
+from .stream import chunks, split
+from .types import Document, Edits, Identity, RenderContext, RenderResult, about, is_list_kind
 
 TYPE_CHECKING = False  # not typing's: importing typing costs ~3 ms at start (mypy knows the name)
 if TYPE_CHECKING:
     from typing import Any, Literal
 
 
-def render(text: str, ctx: RenderContext, *, joined: bool = True) -> RenderResult:
+def render(text: str, ctx: RenderContext, *, joined: bool = True, documents: bool = True,
+           images: bool = False) -> RenderResult:
     """Render a multi-document stream; on any error the result's problems say why and text is the input.
-    Problems about a document name the stream `ctx.stream` (attached here, once). With `joined=False` a
-    successful result's text is left empty and the caller writes `pieces(result)` (a huge stream is then never
-    held twice: documents and output)."""
-    result = _render(text, ctx, joined)
+    Problems about a document name the stream `ctx.stream` (attached here, once). `joined=False`: the text is
+    left empty and the caller writes `pieces(result)` (never held twice). `documents=False`: no Document is kept
+    (unless wiring needs them), only the edits of the input, the problems and, with `images=True`, every
+    emitted image reference (`result.images`)."""
+    result = _render(text, ctx, joined, documents, images)
     if result.problems:
         result.problems[:] = [replace(p, file=ctx.stream) if p.document is not None else p for p in result.problems]
     return result
 
 
-def _render(text: str, ctx: RenderContext, joined: bool = True) -> RenderResult:
-    chunks = split(text)
+def _render(text: str, ctx: RenderContext, joined: bool = True, keep: bool = True,
+            images: bool = False) -> RenderResult:
     resolver = Resolver(ctx.resolved)
     patterns = Patterns.of(ctx.specs)
     problems: list[Problem] = []
-    documents = [Document(chunk, chunk.text) for chunk in chunks]
-    del chunks
     wires = bool(ctx.wire.targets or (ctx.wire.inject_components and ctx.resolved.components))
+    keep = keep or wires
+    documents = [Document(chunk) for chunk in split(text)] if keep else []
+    result = RenderResult(text, documents, problems, source=text, edits=None if keep else Edits())
 
     def finish(doc: Document) -> None:
         """Everything the pipeline needs of a scanned document, then the scan is let go (a huge stream of
         small documents would otherwise hold several times its size in scan objects): wiring keeps only the
-        annotations (and that the document was scanned)."""
+        annotations (and that the document was scanned); without `keep`, only its edits stay."""
         assert doc.scan is not None
         found = doc.scan
-        doc.identity = Identity(_shared(found.kind), _shared(found.namespace), found.name, _shared(found.api_version))
-        _rewrite_images(doc, ctx, resolver, problems, patterns)
+        if keep or found.hits or found.shape_errors or found.graph:  # else nothing asks who it is
+            doc.identity = Identity(_shared(found.kind), _shared(found.namespace), found.name,
+                                    _shared(found.api_version))
+        edits = _rewrite_images(doc, ctx, resolver, problems, patterns)
+        if edits:
+            doc.images_changed = len(edits)
+            if result.edits is None:
+                doc.text = splice.apply(doc.text, edits)
+            else:
+                offset = doc.chunk.offset
+                for edit in sorted(edits, key=attrgetter("start")):
+                    result.edits.add(offset + edit.start, offset + edit.end, intern(edit.text))
+        if images:
+            result.images.extend(doc.images)
         doc.scan = DocScan(annotations=found.annotations) if wires else None
 
+    scanned = documents if keep else (Document(chunk) for chunk in chunks(text))
     if ctx.trust_input and not ctx.resolved.mirrors:  # mirror rules may change any image: parse everything
         from .trust import scan_candidates  # only for --trust-input (its regexes: start-up)
 
-        parsed = scan_candidates(documents, ctx, patterns, problems, resolver, finish)
+        result.parsed = scan_candidates(scanned, ctx, patterns, problems, resolver, finish)
     else:
-        parsed = _scan_all(text, documents, ctx, patterns, problems, finish)
-    result = RenderResult(text, documents, problems, parsed)
+        result.parsed = _scan_all(text, scanned, ctx, patterns, problems, finish)
     if ctx.resolved.strict:
         _strict(result)
     if not result.ok:
@@ -75,8 +92,8 @@ def _render(text: str, ctx: RenderContext, joined: bool = True) -> RenderResult:
 
         wiring = wire(documents, ctx)
         result.problems.extend(wiring.problems)
-        for doc in documents:
-            doc.text = wiring.texts.get(doc.chunk.index, doc.text)
+        for doc in (d for d in documents if d.chunk.index in wiring.texts):  # only these get text of their own
+            doc.text = wiring.texts[doc.chunk.index]
         result.generated = wiring.generated
         if ctx.resolved.strict:
             _strict(result)
@@ -85,20 +102,6 @@ def _render(text: str, ctx: RenderContext, joined: bool = True) -> RenderResult:
             return result
     result.text = "".join(pieces(result)) if joined else ""
     return result
-
-
-def pieces(result: RenderResult) -> Iterator[str]:
-    """The output of a successful render, in order: the documents' texts, then the generated documents (after
-    a line break, if the last document lacks one)."""
-    last = ""
-    for doc in result.documents:
-        if doc.text:
-            last = doc.text
-            yield last
-    if result.generated:
-        if last and not last.endswith("\n"):
-            yield "\n"
-        yield from result.generated
 
 
 def _shared(value: str | None) -> str | None:
@@ -118,21 +121,24 @@ def _strict(result: RenderResult) -> None:
 
 def _scan_all(
     text: str,
-    documents: list[Document],
+    documents: Iterable[Document],
     ctx: RenderContext,
     patterns: Patterns,
     problems: list[Problem],
     finish: Callable[[Document], None],
 ) -> int:
     """One parser over the whole stream: every document is validated; marks are stream-absolute. Each
-    document is finished as soon as the parser is past it, so that memory stays flat."""
-    offsets = [doc.chunk.offset for doc in documents]
+    document is finished as soon as the parser is past it, so that memory stays flat (`documents`, in stream
+    order, may be made as they are needed)."""
+    following = iter(documents)
+    doc, after = next(following), next(following, None)
     pending: Document | None = None
     count = 0
     try:
         for found in scan_stream(text, patterns, ctx.limits):
             count += 1
-            doc = documents[max(bisect_right(offsets, found.start) - 1, 0)]
+            while after is not None and after.chunk.offset <= found.start:  # the last document starting here
+                doc, after = after, next(following, None)
             if doc is not pending:
                 if pending is not None:
                     finish(pending)
@@ -146,12 +152,13 @@ def _scan_all(
     except ScanError as exc:
         doc_index = None
         problem = exc.problem  # its line is stream-absolute
+        every = split(text)  # the documents may not be kept: find the one it is in
         if problem.line is not None:
-            lines = [doc.chunk.line for doc in documents]
+            lines = [chunk.line for chunk in every]
             doc_index = max(bisect_right(lines, problem.line - 1) - 1, 0)
-            while doc_index > 0 and documents[doc_index].chunk.empty:
+            while doc_index > 0 and every[doc_index].empty:
                 doc_index -= 1
-        source = documents[doc_index].chunk.source if doc_index is not None else None
+        source = every[doc_index].source if doc_index is not None else None
         problems.append(replace(problem, document=doc_index, source=source))
     return count
 
@@ -171,21 +178,22 @@ def _at(line: int, column: int) -> str:
 
 
 def _rewrite_images(doc: Document, ctx: RenderContext, resolver: Resolver, problems: list[Problem],
-                    patterns: Patterns) -> None:
+                    patterns: Patterns) -> list[splice.Edit]:
+    """The edits of the document's text that render its images (problems reported on the way)."""
     found, ident, chunk = doc.scan, doc.identity, doc.chunk
     if found is None or ident is None or not (found.hits or found.shape_errors or found.graph):
-        return
+        return []
     line_base = chunk.line if doc.base == 0 and chunk.offset else 0
     hits: list[Hit] = found.hits
     followers: list[Any] = []  # graph.Follower: aliases elsewhere of image fields
     if found.graph:  # aliases or merge keys where image fields may be: follow them
         followed = _follow_graph(doc, ident, patterns, line_base, problems)
         if followed is None:
-            return
+            return []
         hits, followers, ident = followed
     owners = _Owners(found, ident, ctx.specs)
     if not owners.listed and not any(owners.applies):
-        return
+        return []
     text = doc.text  # the chunk's text: no image is rendered yet
     workload = WorkloadArchitectures(text, ctx.specs, owners.applies, ctx.resolved.options.wanted_architectures)
     _shape_problems(doc, owners, ctx, line_base, problems)
@@ -237,9 +245,7 @@ def _rewrite_images(doc: Document, ctx: RenderContext, resolver: Resolver, probl
                         f"image {value!r} is rendered to {reference!r}, and the alias at "
                         f"{_at(line_base + follower.line, follower.column)} (not an image field) repeats it, so it "
                         f"reads {reference!r} too; write the value itself there if it must stay {value!r}", "warning")
-    if edits:
-        doc.text = splice.apply(text, edits)
-        doc.images_changed = len(edits)
+    return edits
 
 
 def _follow_graph(doc: Document, ident: Identity, patterns: Patterns, line_base: int,

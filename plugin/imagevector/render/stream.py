@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 # a document starts at its `---` line, or at the directives (`%YAML`, `%TAG`) before it
 _DIRECTIVE = r"%(?:YAML[ \t]+[0-9]+\.[0-9]+|TAG[ \t]+[^ \t\r\n]+[ \t]+[^ \t\r\n]+)[ \t]*(?:#[^\n]*)?\r?\n"
@@ -59,14 +60,34 @@ def split(text: str) -> list[Chunk]:
 
     YAML forbids a document marker at column 0 inside any scalar, so this never splits a document.
     """
-    starts = [m.start() for m in _START.finditer(text)]
-    if not starts or starts[0] != 0:
-        starts.insert(0, 0)
-    chunks: list[Chunk] = []
-    line = 0
-    for i, start in enumerate(starts):
-        end = starts[i + 1] if i + 1 < len(starts) else len(text)
-        if end > start or not chunks:
-            chunks.append(Chunk(len(chunks), text, line, start, end))
+    return list(chunks(text))
+
+
+def chunks(text: str) -> Iterator[Chunk]:
+    """split(text), one chunk at a time (a render that keeps no documents never holds them all)."""
+    index = line = start = 0
+    for end in _starts(text):
+        if end == 0:  # the stream starts with a marker: so does its first chunk
+            continue
+        yield Chunk(index, text, line, start, end)
+        index += 1
         line += text.count("\n", start, end)
-    return chunks
+        start = end
+    yield Chunk(index, text, line, start, len(text))
+
+
+def _starts(text: str) -> Iterator[int]:
+    """Where _START matches. Without a directive (`%` at the start of a line) that is a `---` at the start of a
+    line followed by a blank or the end, found with str.find: the regex, tried at every line, costs more."""
+    if text.startswith("%") or "\n%" in text:
+        yield from (match.start() for match in _START.finditer(text))
+        return
+    if text.startswith("---") and text[3:4] in _AFTER:
+        yield 0
+    find, position = text.find, 0
+    while (position := find("\n---", position) + 1) > 0:
+        if text[position + 3:position + 4] in _AFTER:
+            yield position
+
+
+_AFTER = ("", " ", "\t", "\r", "\n")  # what may follow `---` on its line

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 import yaml
 from yaml import events as ev
@@ -136,7 +136,7 @@ def root_kind(text: str) -> str | None:
 
 
 def scan_candidates(
-    documents: list[Document],
+    documents: Iterable[Document],
     ctx: RenderContext,
     patterns: Patterns,
     problems: list[Problem],

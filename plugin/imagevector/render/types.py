@@ -4,6 +4,8 @@ import it, it imports none of them."""
 
 from __future__ import annotations
 
+from sys import byteorder
+
 from ..fields import FieldSpec, default_specs
 from ..model import Problem, Resource
 from ..records import dataclass, field, replace
@@ -13,6 +15,8 @@ from .stream import Chunk
 
 TYPE_CHECKING = False  # not typing's: importing typing costs ~3 ms at start (mypy knows the name)
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from .templates import Templates  # the type only: types imports no render module at run time
 
 
@@ -90,17 +94,63 @@ Identity = Resource  # a document's resource: kind, namespace, name, apiVersion 
 PATH_ANNOTATIONS = ("internal.config.kubernetes.io/path", "config.kubernetes.io/path")
 
 
-@dataclass
 class Document:
-    """A chunk of the stream, with what the pipeline learned about it."""
+    """A chunk of the stream, with what the pipeline learned about it. Its text is the chunk's (a slice of the
+    input, taken when asked) until the render changes it: only a changed document holds text of its own."""
 
-    chunk: Chunk
-    text: str
-    scan: DocScan | None = None
-    identity: Identity | None = None
-    images_changed: int = 0
-    base: int = 0  # subtract from the scan's mark indices to index `text`
-    images: list[str] = field(default_factory=list)  # every image reference the document emits, in order
+    __slots__ = ("chunk", "_text", "scan", "identity", "images_changed", "base", "images")
+
+    def __init__(self, chunk: Chunk, text: str | None = None, scan: DocScan | None = None,
+                 identity: Identity | None = None, images_changed: int = 0, base: int = 0,
+                 images: list[str] | None = None) -> None:
+        self.chunk = chunk
+        self._text = text
+        self.scan = scan
+        self.identity = identity
+        self.images_changed = images_changed
+        self.base = base  # subtract from the scan's mark indices to index `text`
+        self.images: list[str] = [] if images is None else images  # every image reference it emits, in order
+
+    @property
+    def text(self) -> str:
+        return self.chunk.text if self._text is None else self._text
+
+    @text.setter
+    def text(self, value: str) -> None:
+        self._text = value
+
+    @property
+    def changed(self) -> bool:
+        """Has the render given it text of its own?"""
+        return self._text is not None
+
+    def __repr__(self) -> str:
+        return f"Document(chunk={self.chunk!r}, text={self.text!r}, identity={self.identity!r})"
+
+
+class Edits:
+    """Replacements of ranges of the input, in order, with offsets into the whole stream: the output of a
+    render that keeps no documents (`render(..., documents=False)`). The offsets are packed 16 bytes an edit
+    (not two int objects and a tuple): a huge stream of small documents that almost all change keeps little
+    more than its input."""
+
+    __slots__ = ("_places", "texts")
+
+    def __init__(self) -> None:
+        self._places = bytearray()
+        self.texts: list[str] = []
+
+    def add(self, start: int, end: int, text: str) -> None:
+        self._places += start.to_bytes(8, byteorder) + end.to_bytes(8, byteorder)
+        self.texts.append(text)
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    def __iter__(self) -> Iterator[tuple[int, int, str]]:
+        with memoryview(self._places) as view, view.cast("Q") as places:  # released even if not read to the end
+            for i, text in enumerate(self.texts):
+                yield places[2 * i], places[2 * i + 1], text
 
 
 @dataclass
@@ -110,6 +160,9 @@ class RenderResult:
     problems: list[Problem]
     parsed: int = 0  # documents scanned (the shape of the work, for tests)
     generated: list[str] = field(default_factory=list)
+    source: str = ""  # the input: the output is made of its slices (output.pieces)
+    edits: Edits | None = None  # the changes, when the render keeps no documents
+    images: list[str] = field(default_factory=list)  # every image reference emitted, in order (when asked)
 
     @property
     def ok(self) -> bool:
