@@ -19,10 +19,10 @@ TYPE_CHECKING = False  # not typing's: importing typing costs ~3 ms at start (my
 if TYPE_CHECKING:
     from typing import Any, Literal
 
-try:
-    _Loader: type[Any] = yaml.CSafeLoader
+try:  # the one YAML loader of the package: libyaml's parser, the safe constructor
+    LOADER: type[Any] = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - libyaml missing
-    _Loader = yaml.SafeLoader
+    LOADER = yaml.SafeLoader
 
 STR = "tag:yaml.org,2002:str"
 INT = "tag:yaml.org,2002:int"
@@ -83,7 +83,7 @@ def load_one(text: str, file: str) -> Any:
     YAMLError with a located problem."""
     guard(text, file, data_checks=True)
     try:
-        return yaml.load(text, Loader=_Loader)
+        return yaml.load(text, Loader=LOADER)
     except yaml.YAMLError as exc:
         raise YAMLError(syntax_problem(file, exc)) from None
 
@@ -92,7 +92,7 @@ def compose_all(text: str, file: str) -> list[Node | None]:
     """All documents of a stream as nodes; raises YAMLError on a syntax error or a refused input."""
     guard(text, file)
     try:
-        return list(yaml.compose_all(text, Loader=_Loader))
+        return list(yaml.compose_all(text, Loader=LOADER))
     except yaml.YAMLError as exc:
         raise YAMLError(syntax_problem(file, exc)) from None
 

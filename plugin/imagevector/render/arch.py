@@ -13,6 +13,7 @@ import yaml
 
 from ..model import ARCHITECTURES
 from ..scan import ScanError
+from ..yamlnodes import LOADER
 
 TYPE_CHECKING = False  # not typing's: importing typing costs ~3 ms at start (mypy knows the name)
 if TYPE_CHECKING:
@@ -113,9 +114,8 @@ def walk(document: Any, steps: Sequence[str], indices: Sequence[int | None]) -> 
 
 def parse(text: str) -> Any:
     """The first document of a chunk as plain data (the scan has already checked its syntax and limits)."""
-    loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        for document in yaml.load_all(text, Loader=loader):
+        for document in yaml.load_all(text, Loader=LOADER):
             if document is not None:
                 return document
     except (yaml.YAMLError, RecursionError) as exc:  # not expected after the scan: still an error, not a guess
