@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import tomllib
 import yaml
 from readme import recipe
 from tools import tool
@@ -33,6 +34,8 @@ LAUNCHER = Path("scripts") / "helm-plugin"
 PLUGIN_FILES = ("plugin.yaml", "pyproject.toml", "README.md", "scripts/helm-plugin", "plugin", "templates",
                 "tests/charts")
 STAMP = Path(".plugin-venv") / ".imagevector-ready"
+PROJECT = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+VERSION = PROJECT["version"]
 DEFAULT_LOG = "imagevector-error.log"
 LOG_LINE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ imagevector\[\d+\]: ")
 
@@ -265,7 +268,12 @@ def test_helm4_install_hook_prepares_the_venv(prepared_plugin: PreparedPlugin) -
     assert "Installed plugin: imagevector" in prepared_plugin.install.stdout + prepared_plugin.install.stderr
     assert (prepared_plugin.src / STAMP).is_file()
     assert installs(prepared_plugin.src) == 1
-    assert os.access(prepared_plugin.src / ".plugin-venv" / "bin" / "imagevector", os.X_OK)
+    # Only the dependencies are installed: the package runs from the folder's plugin/ (no stale copy after an
+    # update, no editable finder on every start).
+    venv = prepared_plugin.src / ".plugin-venv"
+    assert (venv / "requirements.txt").read_text(encoding="utf-8").split() == PROJECT["dependencies"]
+    assert not list(venv.glob("lib/python*/site-packages/*imagevector*"))
+    assert not (venv / "bin" / "imagevector").exists()
 
 
 def test_helm4_plugin_is_listed(helm4: Helm4) -> None:
@@ -414,8 +422,8 @@ def test_helm4_two_concurrent_first_uses_install_once(tmp_path: Path) -> None:
     assert (src / STAMP).is_file()
     assert installs(src) == 1
     assert not (src / ".plugin-venv.lock.d").exists()
-    # Move the plugin folder (its venv's editable install names the old place) and link it again: the launcher
-    # notices that the venv no longer runs the package, rebuilds it once, and renders.
+    # Move the plugin folder (the venv's stamp names the old place) and link it again: the launcher builds the
+    # venv again, once, and renders.
     moved = shutil.move(src, tmp_path / "moved")
     plugin_link = Path(env["HELM_DATA_HOME"]) / "plugins" / "imagevector"
     plugin_link.unlink()
@@ -429,7 +437,7 @@ def test_helm4_two_concurrent_first_uses_install_once(tmp_path: Path) -> None:
 
 
 def test_helm4_venv_that_stops_importing_is_rebuilt_in_the_render(tmp_path: Path) -> None:
-    """The stamp still matches but the venv no longer imports imagevector (its editable hook is gone): the render
+    """The stamp still matches but the venv no longer imports imagevector (a dependency is gone): the render
     itself notices (exit 86 before reading stdin), the launcher rebuilds once, logs why, and renders."""
     helm = tool("helm4")
     src = copy_checkout(tmp_path / "imagevector")
@@ -438,16 +446,37 @@ def test_helm4_venv_that_stops_importing_is_rebuilt_in_the_render(tmp_path: Path
     cmd = template_cmd(helm, "--post-renderer", "imagevector", *renderer_args(
         f"--vector={VECTOR}", f"--overwrite={OVERWRITE}", f"--wire={WIRE}"))
     assert run(cmd, env).returncode == 0
-    hooks = list((src / ".plugin-venv").glob("lib/python*/site-packages/__editable__*imagevector*"))
-    assert hooks
-    for hook in hooks:
-        hook.unlink()
+    (site,) = (src / ".plugin-venv").glob("lib/python*/site-packages")
+    shutil.rmtree(site / "yaml")
     proc = run(cmd, env)
     log = (src / DEFAULT_LOG).read_text(encoding="utf-8") if (src / DEFAULT_LOG).exists() else ""
     assert proc.returncode == 0, proc.stderr + log
     assert_rendered(proc.stdout, overwritten=True, hooks=True)
     assert installs(src) == 2
     assert "did not start imagevector; rebuilding it" in log
+
+
+def test_launcher_runs_the_folders_code_after_an_update(tmp_path: Path) -> None:
+    """`helm plugin update` is a git pull in the plugin folder: changed code runs at once (the venv holds only the
+    dependencies), a changed pyproject.toml (dependencies, version) rebuilds the venv, and `--version` shows the
+    folder's version."""
+    src = copy_checkout(tmp_path / "imagevector")
+    env = clean_env(tmp_path / "home") | {"HELM_PLUGIN_DIR": str(src), "IMAGEVECTOR_PYTHON": sys.executable}
+    launcher = ["sh", src / LAUNCHER]
+    assert run([*launcher, "--version"], env).stdout == f"imagevector {VERSION}\n"
+    version_py = src / "plugin" / "imagevector" / "version.py"
+    version_py.write_text(version_py.read_text(encoding="utf-8").replace(
+        "def tool_version() -> str:\n", "def tool_version() -> str:\n    return 'changed code'\n", 1), encoding="utf-8")
+    assert run([*launcher, "--version"], env).stdout == "imagevector changed code\n"
+    assert installs(src) == 1
+    version_py.write_text((REPO / "plugin" / "imagevector" / "version.py").read_text(encoding="utf-8"))
+    pyproject = src / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text(encoding="utf-8").replace(
+        f'version = "{VERSION}"', 'version = "99.0"', 1), encoding="utf-8")
+    proc = run([*launcher, "render", f"--vector={VECTOR}"], env, stdin=POD)
+    assert proc.returncode == 0 and f"image: {GARDENLET}\n" in proc.stdout, proc.stderr
+    assert installs(src) == 2
+    assert run([*launcher, "--version"], env).stdout == "imagevector 99.0\n"
 
 
 def test_helm4_second_data_home_survives_removing_the_first(prepared_plugin: PreparedPlugin, tmp_path: Path) -> None:
@@ -512,7 +541,7 @@ def test_launcher_concurrent_first_uses_with_mkdir_lock(tmp_path: Path) -> None:
         assert f"image: {GARDENLET}\n" in out
     assert (src / STAMP).is_file()
     assert installs(src) == 1
-    assert sum("installing the Python package" in err for _out, err in results) == 1
+    assert sum("installing the dependencies" in err for _out, err in results) == 1
     assert not (src / ".plugin-venv.lock.d").exists()
     assert not (src / ".plugin-venv.lock").exists()  # flock was not used
 
@@ -525,9 +554,9 @@ def test_launcher_failed_install_lands_in_log(tmp_path: Path) -> None:
     assert proc.returncode == 1
     assert proc.stdout == ""
     log = (src / DEFAULT_LOG).read_text(encoding="utf-8")
-    assert f"]: error: 'pip install -e {src}' into {src / '.plugin-venv'} failed" in log
+    assert f"]: error: cannot read the dependencies from {src / 'pyproject.toml'}" in log
     assert all(LOG_LINE.match(line) for line in log.splitlines()), log
-    assert "installing the Python package" in proc.stderr
+    assert "installing the dependencies" in proc.stderr
     assert not (src / STAMP).exists()
     assert (src / ".plugin-venv.install.log").read_text(encoding="utf-8").strip()
 

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from imagevector.inputs import TextSource
 from imagevector.render.output import pieces
 from imagevector.render.pipeline import render
-from imagevector.render.stream import _START, _starts, chunks, split
+from imagevector.render.stream import _start, _starts, chunks, split
 from imagevector.render.types import Edits, RenderContext, WireOptions, WireTarget
 from imagevector.scan import flow_depth_ok
 from imagevector.settings import Settings, resolve_settings
@@ -91,7 +91,7 @@ def test_edits_keep_offsets_of_any_size() -> None:
                                   "a: b\n", "%YAML 1.2\n", "%TAG ! x\n", "# c\n", "...\n", "\r\n", "\n", "x", "é"])))
 def test_chunks_one_at_a_time_are_split(parts: list[str]) -> None:
     text = "".join(parts)
-    assert list(_starts(text)) == [match.start() for match in _START.finditer(text)]  # str.find: the regex's places
+    assert list(_starts(text)) == [match.start() for match in _start().finditer(text)]  # str.find: the regex's places
     assert list(chunks(text)) == split(text)
     assert "".join(chunk.text for chunk in split(text)) == text
 

@@ -3,8 +3,8 @@
 Importing `dataclasses` costs about 7 ms (it pulls `inspect`, `ast`, `dis`, `tokenize`) and each
 `@dataclass` about 0.5 ms more (it compiles six functions and builds a signature for `__doc__`): 20–25 ms
 of a one-document render's start-up. This module gives the subset the package uses, with the same
-behaviour, for a fraction of that: one small compiled `__init__` per class, `__eq__` and `__hash__` over an
-`attrgetter`, a shared `__repr__`.
+behaviour, for a fraction of that: one small compiled `__init__` per class (compiled when the class gets its
+first instance), `__eq__` and `__hash__` over an `attrgetter`, a shared `__repr__`.
 
 Type checkers see the real `dataclasses` (the `TYPE_CHECKING` branch), so mypy checks every class exactly
 as a dataclass; tests/test_records.py checks that both behave the same (init, defaults, factories,
@@ -145,6 +145,25 @@ else:
         lines = [f"def __init__({', '.join(params)}):", *(body or ["    pass"])]
         return "\n".join(lines), names
 
+    def _lazy_init(cls, source, names):
+        """An `__init__` that compiles the real one on the class's first instance and puts it in its place:
+        compiling costs ≈ 0.05–0.3 ms a class (more with more fields), and a render creates instances of only
+        some of the classes it imports (start-up, issue 15). The real one raises the same TypeErrors."""
+        qualname = f"{cls.__qualname__}.__init__"
+
+        def __init__(self, *args, **kwargs):
+            real = names.get("__init__")
+            if real is None:
+                exec(source, names)  # noqa: S102 - our own generated source, from the class's field names
+                real = names["__init__"]
+                real.__qualname__ = qualname
+                if cls.__dict__.get("__init__") is __init__:
+                    cls.__init__ = real
+            real(self, *args, **kwargs)
+
+        __init__.__qualname__ = qualname
+        return __init__
+
     def dataclass(cls=None, /, *, frozen=False, eq=True, order=False):
         if order:
             raise NotImplementedError("imagevector.records: order=True is not supported")
@@ -156,12 +175,9 @@ else:
             explicit_hash = own.get("__hash__", _MISSING) not in (_MISSING, None) or (
                 "__hash__" in own and "__eq__" not in own)
             add_hash = eq and frozen and not explicit_hash
-            source, names = _source(cls, specs, frozen)
             compare_eq, compare_hash = _compare_methods(specs)
-            exec(source, names)  # noqa: S102 - our own generated source, from the class's field names
             cls.__dataclass_fields__ = specs
-            cls.__init__ = names["__init__"]
-            cls.__init__.__qualname__ = f"{cls.__qualname__}.__init__"
+            cls.__init__ = _lazy_init(cls, *_source(cls, specs, frozen))
             if "__repr__" not in own:
                 cls.__repr__ = _repr
             if eq_here:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import cache  # (compiled on first use: start-up, issue 15)
 
 from .records import dataclass
 
@@ -19,13 +20,30 @@ DOCKER_HUB = "docker.io"
 _HUB_ALIASES = frozenset({"docker.io", "index.docker.io", "registry-1.docker.io"})
 _OFFICIAL = "library"
 
-_HOST = re.compile(
-    r"^(?:(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])(?:\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))*"
-    r"|\[[0-9a-fA-F:.]+\])(?::[0-9]+)?$"
-)
-_SEGMENT = re.compile(r"^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$")
-_TAG = re.compile(r"^[\w][\w.-]{0,127}$")
-_DIGEST = re.compile(r"^[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}$")
+
+@cache
+def _host() -> re.Pattern[str]:
+    return re.compile(
+        r"^(?:(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])(?:\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))*"
+        r"|\[[0-9a-fA-F:.]+\])(?::[0-9]+)?$"
+    )
+
+
+@cache
+def _segment() -> re.Pattern[str]:
+    return re.compile(r"^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$")
+
+
+@cache
+def _tag() -> re.Pattern[str]:
+    return re.compile(r"^[\w][\w.-]{0,127}$")
+
+
+@cache
+def _digest() -> re.Pattern[str]:
+    return re.compile(r"^[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}$")
+
+
 _MAX_NAME = 255
 
 
@@ -75,14 +93,14 @@ def normalize_name(text: str) -> tuple[str, str]:
     host, path = split_host(text)
     if host is None:
         registry = DOCKER_HUB
-    elif not _HOST.match(host):
+    elif not _host().match(host):
         raise InvalidReference(f"{host!r} is not a valid registry host")
     else:
         registry = DOCKER_HUB if host.lower() in _HUB_ALIASES else host.lower()  # host names ignore case
     if not path:
         raise InvalidReference("the repository path is empty")
     for segment in path.split("/"):
-        if not _SEGMENT.match(segment):
+        if not _segment().match(segment):
             raise InvalidReference(
                 f"{segment!r} is not a valid repository path segment (lower-case letters, digits, '.', '_', '-')"
             )
@@ -98,13 +116,13 @@ def parse(text: str) -> Reference:
     if text != text.strip() or any(c.isspace() for c in text):
         raise InvalidReference("an image reference has no spaces")
     rest, at, digest = text.partition("@")
-    if at and not _DIGEST.match(digest):
+    if at and not _digest().match(digest):
         raise InvalidReference(f"{digest!r} is not a valid digest (ALGORITHM:HEX, e.g. sha256:…)")
     tag: str | None = None
     slash, colon = rest.rfind("/"), rest.rfind(":")
     if colon > slash:
         rest, tag = rest[:colon], rest[colon + 1 :]
-        if not _TAG.match(tag):
+        if not _tag().match(tag):
             raise InvalidReference(f"{tag!r} is not a valid tag")
     registry, path = normalize_name(rest)
     return Reference(registry, path, tag, digest if at else None, text)
@@ -112,7 +130,7 @@ def parse(text: str) -> Reference:
 
 def is_host(text: str) -> bool:
     """A bare registry host (`registry.k8s.io`, `localhost:5000`, `docker.io`), not a repository."""
-    return "/" not in text and ("." in text or ":" in text or text == "localhost") and bool(_HOST.match(text))
+    return "/" not in text and ("." in text or ":" in text or text == "localhost") and bool(_host().match(text))
 
 
 def unique_sorted(references: Iterable[str]) -> tuple[list[Reference], list[tuple[str, str]]]:

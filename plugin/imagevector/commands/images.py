@@ -134,7 +134,7 @@ def _from_stream(args: argparse.Namespace, text: str, settings: Any, config: Any
     from ..render.pipeline import render
     from ..render.types import RenderContext, WireOptions
     from ..settings import Resolved, resolve_settings
-    from .render import RESOURCE_LIST, field_specs
+    from .render import field_specs, is_resource_list
 
     if settings.vectors:
         resolved = replace(resolve_settings(settings, check_versions=False), mirrors=())  # upstream references
@@ -146,7 +146,7 @@ def _from_stream(args: argparse.Namespace, text: str, settings: Any, config: Any
         options = settings.options()
         check_options(options)
         resolved = Resolved(ImageVector(), ImageVector(), options)
-    if RESOURCE_LIST.search(text, 0, 1 << 16):
+    if is_resource_list(text):
         from ..render.krm import frame, load_resource_list
 
         text = frame(load_resource_list(text)["items"])

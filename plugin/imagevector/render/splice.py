@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import re
+from functools import cache  # (compiled on first use: start-up, issue 15)
 
 from ..records import dataclass
 from ..scan import NOT_A_STRING
 
-_PLAIN_SAFE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_./:@+-]*$")
+
+@cache
+def _plain_safe() -> re.Pattern[str]:
+    return re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_./:@+-]*$")
 
 
 @dataclass(frozen=True)
@@ -19,11 +23,17 @@ class Edit:
 
 def plain_ok(value: str) -> bool:
     """Can `value` be written as a plain scalar, in block or flow context, and read back as this string?"""
-    return bool(_PLAIN_SAFE.match(value)) and not NOT_A_STRING.match(value) and ": " not in value
+    return bool(_plain_safe().match(value)) and not NOT_A_STRING.match(value) and ": " not in value
 
 
-_PROPERTY = re.compile(r"(?:&[^ \t\r\n,\[\]{}]+|!<[^>]*>|![^ \t\r\n,\[\]{}]*)")
-_SEPARATION = re.compile(r"(?:[ \t]+(?:#[^\n]*)?|[ \t]*(?:#[^\n]*)?\r?\n)+")
+@cache
+def _property() -> re.Pattern[str]:
+    return re.compile(r"(?:&[^ \t\r\n,\[\]{}]+|!<[^>]*>|![^ \t\r\n,\[\]{}]*)")
+
+
+@cache
+def _separation() -> re.Pattern[str]:
+    return re.compile(r"(?:[ \t]+(?:#[^\n]*)?|[ \t]*(?:#[^\n]*)?\r?\n)+")
 
 
 def value_start(source: str, start: int, end: int) -> int:
@@ -31,11 +41,11 @@ def value_start(source: str, start: int, end: int) -> int:
     which a splice keeps."""
     position = start
     while position < end and source[position] in "&!":
-        match = _PROPERTY.match(source, position, end)
+        match = _property().match(source, position, end)
         if match is None:  # pragma: no cover - the parser accepted these properties
             break
         position = match.end()
-        gap = _SEPARATION.match(source, position, end)
+        gap = _separation().match(source, position, end)
         if gap is not None:
             position = gap.end()
     return position

@@ -4,12 +4,25 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import cache  # (compiled on first use: start-up, issue 15)
 
 # a document starts at its `---` line, or at the directives (`%YAML`, `%TAG`) before it
 _DIRECTIVE = r"%(?:YAML[ \t]+[0-9]+\.[0-9]+|TAG[ \t]+[^ \t\r\n]+[ \t]+[^ \t\r\n]+)[ \t]*(?:#[^\n]*)?\r?\n"
-_START = re.compile(rf"^(?:{_DIRECTIVE}(?:{_DIRECTIVE}|[ \t]*(?:#[^\n]*)?\r?\n)*)?---(?=[ \t\r\n]|$)", re.M)
-_SOURCE = re.compile(r"^# Source: (.+?)\s*$", re.M)
-_CONTENT = re.compile(r"^(?!%|\s*(?:#|$|---\s*$|---\s+#|\.\.\.\s*$))", re.M)
+
+
+@cache
+def _start() -> re.Pattern[str]:
+    return re.compile(rf"^(?:{_DIRECTIVE}(?:{_DIRECTIVE}|[ \t]*(?:#[^\n]*)?\r?\n)*)?---(?=[ \t\r\n]|$)", re.M)
+
+
+@cache
+def _source() -> re.Pattern[str]:
+    return re.compile(r"^# Source: (.+?)\s*$", re.M)
+
+
+@cache
+def _content() -> re.Pattern[str]:
+    return re.compile(r"^(?!%|\s*(?:#|$|---\s*$|---\s+#|\.\.\.\s*$))", re.M)
 
 
 class Chunk:
@@ -33,13 +46,13 @@ class Chunk:
     @property
     def source(self) -> str | None:
         """The chart file Helm names in a `# Source:` comment."""
-        match = _SOURCE.search(self._stream, self.offset, min(self.offset + 4096, self.end))
+        match = _source().search(self._stream, self.offset, min(self.offset + 4096, self.end))
         return match.group(1) if match else None
 
     @property
     def empty(self) -> bool:
         """Only comments, blank lines and markers: no document content."""
-        return _CONTENT.search(self._stream, self.offset, self.end) is None
+        return _content().search(self._stream, self.offset, self.end) is None
 
     def _key(self) -> tuple[int, str, int, int]:
         return self.index, self.text, self.line, self.offset
@@ -80,7 +93,7 @@ def _starts(text: str) -> Iterator[int]:
     """Where _START matches. Without a directive (`%` at the start of a line) that is a `---` at the start of a
     line followed by a blank or the end, found with str.find: the regex, tried at every line, costs more."""
     if text.startswith("%") or "\n%" in text:
-        yield from (match.start() for match in _START.finditer(text))
+        yield from (match.start() for match in _start().finditer(text))
         return
     if text.startswith("---") and text[3:4] in _AFTER:
         yield 0
