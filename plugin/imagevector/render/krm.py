@@ -167,8 +167,8 @@ def _wire(text: str, found: Layout, plain: bool, ctx: RenderContext) -> tuple[st
                      for i in picked)
     # the images are rendered already, and the list validated: only the wiring is left
     result = render(stream, replace(ctx, specs=(), trust_input=False))
-    result.problems[:] = [replace(p, document=picked[p.document]) if p.document is not None else p
-                          for p in result.problems]
+    result.problems[:] = [replace(p, document=picked[p.document]) if p.document is not None
+                          and p.document < len(picked) else p for p in result.problems]
     if not result.ok:
         return text, result
     replaced: dict[int, tuple[int, str]] = {}
