@@ -179,7 +179,7 @@ def test_comments_after_a_wired_item_stay() -> None:
     out, problems, ok = run_krm(text, _build(overwrite=OVERWRITE, wire=True))
     assert ok, [str(p) for p in problems]
     assert "  # about the next item\n  - {apiVersion: v1, kind: Service, metadata: {name: s}}\n" in out
-    assert "# goes with the item" not in out
+    assert "image: mirror.example/etcd:v3.5.27   # goes with the item\n" in out  # the wired item keeps its comments
     assert [i["kind"] for i in _load(out)["items"]] == ["Deployment", "Service", "ConfigMap"]
     again, _, _ = run_krm(out, _build(overwrite=OVERWRITE, wire=True))
     assert again == out

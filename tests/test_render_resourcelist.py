@@ -12,7 +12,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from imagevector.errors import UserError
-from imagevector.render.resourcelist import ResourceList, layout, load_resource_list, moved
+from imagevector.render.resourcelist import ResourceList, layout, load_resource_list, moved, shifted
 
 HEAD = "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\n"
 
@@ -132,3 +132,21 @@ def test_the_moved_layout_is_that_of_the_rendered_text(text: str, image: str) ->
     if changed_outside != after:
         got = moved(layout(text), text, changed_outside)
         assert got == layout(changed_outside)  # not where it was: a pass of its own
+
+
+@pytest.mark.parametrize("text", [*MOVED, HEAD + "items:\n- {image: IMAGE}\n- image: IMAGE   # c\n  x: 1\n- [IMAGE]\n"])
+@pytest.mark.parametrize("image", ["x", "registry.example/a/much/longer/name:v1.2.3", "a\n    b"])
+def test_shifted_item_nodes_are_those_of_the_rendered_text(text: str, image: str) -> None:
+    edits = []
+    at = text.find("IMAGE")
+    while at >= 0:
+        edits.append((at, at + len("IMAGE"), image))
+        at = text.find("IMAGE", at + 1)
+    after = text.replace("IMAGE", image)
+    assert shifted(layout(text).item_nodes, edits) == layout(after).item_nodes
+
+
+def test_a_list_is_plain_unless_an_item_may_lean_on_another() -> None:
+    assert ResourceList(HEAD + "items:\n- {a: 1}\n").plain
+    assert not ResourceList(HEAD + "items:\n- &x {a: 1}\n- *x\n").plain
+    assert not ResourceList(HEAD + "items:\n- !!map {a: 1}\n").plain

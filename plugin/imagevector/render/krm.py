@@ -2,11 +2,14 @@
 
 The ResourceList runs through the same pipeline as Helm output, as one document whose `items` are
 resources (like a `kind: List`): image changes are spliced into its text, so a ResourceList that nothing
-changes comes back byte for byte, apart from the `results` added. Only items that get wiring, and
-generated items, are serialised anew.
+changes comes back byte for byte, apart from the `results` added. Wiring works on the texts of the items it
+may wire, each rendered as a document of its own; only the items it changes are put back (at their place
+and column), and generated items appended.
 """
 
 from __future__ import annotations
+
+import re
 
 import yaml
 
@@ -14,9 +17,9 @@ from ..model import MAX_MESSAGE_CHARS, Problem, shorten
 from ..records import replace
 from . import splice
 from .pipeline import render
-from .resourcelist import Layout, ResourceList, layout, load_resource_list, moved
+from .resourcelist import Layout, Node, ResourceList, load_resource_list, moved, shifted
 from .types import RenderContext, RenderResult, WireOptions
-from .wiring import dump_resource
+from .wiring import dump_resource, wiring_hints
 
 TYPE_CHECKING = False  # not typing's: importing typing costs ~3 ms at start (mypy knows the name)
 if TYPE_CHECKING:
@@ -46,18 +49,31 @@ def _flow(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False)
 
 
-def _edit_items(text: str, layout: Layout, replaced: dict[int, Any], removed: set[int],
-                added: list[Any]) -> str:
-    """The ResourceList text with some items serialised anew, some removed and some appended; every other
-    byte kept."""
+def _item_end(text: str, node: Node) -> int:
+    """Where an item's own text ends: a flow item at its bracket; a block item after its last value and a
+    comment on that line (the line break, comments and indentation after it belong to the list)."""
+    if node.flow:
+        return node.end
+    end = node.last if node.last > node.start else node.end
+    if end < node.end and text[end - 1] != "\n":
+        line_end = text.find("\n", end, node.end)
+        if line_end >= 0 and (text[end:line_end].lstrip(" \t").startswith(("#", "\r"))
+                              or not text[end:line_end].strip()):
+            end = line_end - (text[line_end - 1] == "\r")
+    return end
+
+
+def _edit_items(text: str, layout: Layout, replaced: dict[int, tuple[int, str]], removed: set[int],
+                added: list[str]) -> str:
+    """The ResourceList text with some items replaced (by index: (end of the item's text, new text)), some
+    removed and some appended (block YAML text, or JSON for a flow list); every other byte kept."""
     assert layout.items is not None
     items, nodes = layout.items, layout.item_nodes
     edits: list[splice.Edit] = []
     if items.flow:
-        parts = [_flow(replaced[i]) if i in replaced else text[node.start:node.end]
+        parts = [replaced[i][1] if i in replaced else text[node.start:node.end]
                  for i, node in enumerate(nodes) if i not in removed]
-        parts.extend(_flow(item) for item in added)
-        return splice.apply(text, [splice.Edit(items.start, items.end, "[" + ", ".join(parts) + "]")])
+        return splice.apply(text, [splice.Edit(items.start, items.end, "[" + ", ".join([*parts, *added]) + "]")])
     for i, node in enumerate(nodes):
         if i in removed:
             dash = text.rfind("-", 0, node.start)
@@ -65,24 +81,14 @@ def _edit_items(text: str, layout: Layout, replaced: dict[int, Any], removed: se
             end_line = text.rfind("\n", 0, node.end) + 1 if node.end < len(text) else len(text)
             edits.append(splice.Edit(line_start, max(end_line, node.end if node.flow else end_line), ""))
         elif i in replaced:
-            if node.flow:
-                edits.append(splice.Edit(node.start, node.end, _flow(replaced[i])))
-            else:  # up to its last value: the line break, comments and indentation after it stay
-                end = node.last if node.last > node.start else node.end
-                if end < node.end and text[end - 1] != "\n":  # a comment after the last value goes with it
-                    line_end = text.find("\n", end, node.end)
-                    if line_end >= 0 and text[end:line_end].lstrip(" \t").startswith(("#", "\r")) \
-                            or line_end >= 0 and not text[end:line_end].strip():
-                        end = line_end
-                new = _indented(dump_resource(replaced[i]), node.column).rstrip("\n")
-                edits.append(splice.Edit(node.start, end, new + ("\n" if text[end - 1] == "\n" else "")))
+            edits.append(splice.Edit(node.start, *replaced[i]))
     if added:
         dash = items.column
         position = items.end
         if position < len(text):
             position = text.rfind("\n", 0, position) + 1
         prefix = "" if position == 0 or text[position - 1] == "\n" else "\n"
-        new = "".join(" " * dash + "- " + _indented(dump_resource(item), dash + 2) for item in added)
+        new = "".join(" " * dash + "- " + _indented(item, dash + 2) for item in added)
         edits.append(splice.Edit(position, position, prefix + new))
     return splice.apply(text, edits)
 
@@ -106,26 +112,83 @@ def _with_results(text: str, layout: Layout, results: list[dict[str, Any]]) -> s
     return text[:position] + prefix + body + text[position:]
 
 
-def _wire(text: str, ctx: RenderContext) -> tuple[str, RenderResult]:
-    """Wiring, on the items of an (image-rendered) ResourceList: only the items it changes, and the
-    resources it generates, are serialised anew."""
-    items = yaml.load(text, Loader=_Loader)["items"]
-    result = render(frame(items), ctx)  # the images are rendered already: only the wiring changes
+_HEADER = re.compile(r"---[^\n]*\n")
+
+
+def _body(doc: str) -> str:
+    """A document's text without its `---` line."""
+    header = _HEADER.match(doc)
+    return doc[header.end():] if header else doc
+
+
+_MARKER = re.compile(r"^(?:---|\.\.\.)(?=[ \t\r\n]|$)", re.M)
+
+
+def _standalone(item: str, column: int) -> str:
+    """An item's text (its first line starts at `column`) as a document that reads as the item does in the
+    list: every line moved left by up to `column` spaces (block structure keeps its shape: all of it is
+    indented by at least that; elsewhere leading spaces do not count), or else placed at its column."""
+    dedented = re.sub(f"\n {{1,{column}}}", "\n", item) if column else item
+    return (" " * column + item) if _MARKER.search(dedented) else dedented
+
+
+def _placed(new: str, node: Node, old: str) -> str:
+    """The text that replaces an item's (`old`) by the wired document `new`: block YAML at the item's column
+    (with the item's line breaks), checked to read as the document does; else, and in a flow list, JSON."""
+    data = yaml.load(new, Loader=_Loader)
+    if not node.flow:
+        placed = _indented(_body(new), node.column).rstrip("\n")
+        if "\r\n" in old:
+            placed = placed.replace("\n", "\r\n")
+        if old.endswith("\n"):  # the item ends with a block scalar's line break
+            placed += "\r\n" if old.endswith("\r\n") else "\n"
+        try:
+            if yaml.load(" " * node.column + placed, Loader=_Loader) == data:
+                return placed
+        except yaml.YAMLError:  # pragma: no cover - the check exists for what cannot be foreseen
+            pass
+    return _flow(data)
+
+
+def _wire(text: str, found: Layout, plain: bool, ctx: RenderContext) -> tuple[str, RenderResult]:
+    """Wiring, on the items of an (image-rendered) ResourceList: each item that may be wired (its text holds a
+    name wiring looks for: `wiring_hints`) is rendered as a document of its own, made of its text; only the
+    items wiring changes, and the resources it generates, are serialised anew, the others are never loaded."""
+    nodes = found.item_nodes
+    ends = [_item_end(text, node) for node in nodes]
+    if plain:  # the items' own texts
+        docs = [text[node.start:end] for node, end in zip(nodes, ends, strict=True)]
+    else:  # an alias, a tag or a merge key: the items as loaded
+        docs = [dump_resource(item) for item in yaml.load(text, Loader=_Loader)["items"]]
+    hints = wiring_hints(ctx)
+    everything = any(not hint or any(c in hint for c in " \t\r\n'\"\\") for hint in hints)
+    picked = [i for i, item in enumerate(docs) if everything or "\\" in item or any(h in item for h in hints)]
+    stream = "".join("---\n" + (_standalone(docs[i], nodes[i].column) if plain else docs[i]) + "\n"
+                     for i in picked)
+    # the images are rendered already, and the list validated: only the wiring is left
+    result = render(stream, replace(ctx, specs=(), trust_input=False))
+    result.problems[:] = [replace(p, document=picked[p.document]) if p.document is not None
+                          and p.document < len(picked) else p for p in result.problems]
     if not result.ok:
         return text, result
-    replaced: dict[int, Any] = {}
+    replaced: dict[int, tuple[int, str]] = {}
     removed: set[int] = set()
     for doc in result.documents:
-        if doc.text == doc.chunk.text:
-            continue
-        if doc.text.strip():
-            replaced[doc.chunk.index] = yaml.load(doc.text, Loader=_Loader)
-        else:
-            removed.add(doc.chunk.index)
-    added = [yaml.load(generated, Loader=_Loader) for generated in result.generated]
+        if doc.changed and doc.text != doc.chunk.text:
+            i = picked[doc.chunk.index]
+            if _body(doc.text).strip():
+                old = text[nodes[i].start:ends[i]]
+                replaced[i] = (ends[i], _placed(doc.text, nodes[i], old))
+            else:
+                removed.add(i)
+    assert found.items is not None
+    if found.items.flow:
+        added = [_flow(yaml.load(generated, Loader=_Loader)) for generated in result.generated]
+    else:
+        added = [_body(generated) for generated in result.generated]
     if not (replaced or removed or added):
         return text, result
-    return _edit_items(text, layout(text), replaced, removed, [item for item in added if item is not None]), result
+    return _edit_items(text, found, replaced, removed, added), result
 
 
 def _in_item(problem: Problem) -> str | None:
@@ -172,13 +235,17 @@ def run_krm(text: str, build: Any, stream: str = "stdin") -> tuple[str, list[Pro
     `results`."""
     read = ResourceList(text, stream)
     ctx: RenderContext = replace(build(read.function_config), stream=stream)
-    images = render(text, replace(ctx, wire=WireOptions(inject_components=False)))
+    images = render(text, replace(ctx, wire=WireOptions(inject_components=False)), documents=False)
     # problems name the item they are about (a list item's index is the document index of the results)
     problems = [replace(p, document=p.item, field=_in_item(p)) for p in images.problems]
     ok = images.ok
     out = images.text if ok else text
     if ok and (ctx.wire.targets or (ctx.wire.inject_components and ctx.resolved.components)):
-        wired, result = _wire(out, ctx)
+        assert images.edits is not None
+        at = moved(read.layout, text, out)  # where the items are once their images are rendered
+        if at is not read.layout and not at.item_nodes:
+            at.item_nodes = shifted(read.layout.item_nodes, images.edits)
+        wired, result = _wire(out, at, read.plain, ctx)
         problems.extend(result.problems)
         ok = result.ok
         out = wired if ok else text

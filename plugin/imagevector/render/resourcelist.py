@@ -33,6 +33,7 @@ from ..yamlnodes import YAMLError, guard, syntax_problem
 
 TYPE_CHECKING = False  # not typing's: importing typing costs ~3 ms at start (mypy knows the name)
 if TYPE_CHECKING:
+    from collections.abc import Iterable
     from typing import Any
 
 try:
@@ -232,6 +233,29 @@ def moved(found: Layout, before: str, after: str) -> Layout:
                   move(found.results) if found.results is not None else None)
 
 
+def shifted(nodes: list[Node], edits: Iterable[tuple[int, int, str]]) -> list[Node]:
+    """The nodes of items (`Layout.item_nodes`) in a text made by `edits` (in order, each inside a scalar, none
+    across an item's bounds: a render's image edits)."""
+    out: list[Node] = []
+    pending = iter(edits)
+    edit = next(pending, None)
+    delta = 0
+    for node in nodes:
+        while edit is not None and edit[1] <= node.start:
+            delta += len(edit[2]) - (edit[1] - edit[0])
+            edit = next(pending, None)
+        start = node.start + delta
+        while edit is not None and edit[1] <= node.last:
+            delta += len(edit[2]) - (edit[1] - edit[0])
+            edit = next(pending, None)
+        last = node.last + delta if node.last >= 0 else -1
+        while edit is not None and edit[1] <= node.end:
+            delta += len(edit[2]) - (edit[1] - edit[0])
+            edit = next(pending, None)
+        out.append(Node(start, node.end + delta, node.flow, node.column, node.key_line, last))
+    return out
+
+
 class _Events(Composer, SafeConstructor, Resolver):
     """PyYAML's safe loader reading kept events instead of a text: CSafeLoader is libyaml's parser with these
     same constructor and resolver, so the values are the same."""
@@ -314,6 +338,7 @@ class ResourceList:
         self.text = text
         tap = taps[0]
         data = self._plain(tap) if tap.plain and tap.documents == 1 and tap.layout else None
+        self.plain = data is not None  # no alias, tag or merge key, one document: an item stands on its own
         data = checked(_load(text, stream) if data is None else data, stream)
         assert tap.layout is not None  # a mapping
         self.layout = tap.layout

@@ -15,6 +15,7 @@ from ..records import dataclass, replace
 from ..scan import ScanError, _Parser, scan
 from .resolve import Resolver
 from .types import Document, RenderContext, is_list_kind
+from .wiring import wiring_hints
 
 # characters that end a word of YAML text (whitespace, quotes, flow indicators) and that split a reference
 # into repository, tag and digest (`:`, `@`)
@@ -146,7 +147,7 @@ def scan_candidates(
     """--trust-input: only documents that may hold an image field the vector governs, or get wiring, are
     parsed (TrustFilter); marks are chunk-relative. For every input that renders without the flag, the
     output is the same."""
-    trust = TrustFilter.of(resolver, _wiring_hints(ctx))
+    trust = TrustFilter.of(resolver, wiring_hints(ctx))
     kinds = frozenset(spec.kind for spec in ctx.specs)
     parsed = 0
     for doc in documents:
@@ -163,13 +164,3 @@ def scan_candidates(
             line = chunk.line + found.line if found.line is not None else None
             problems.append(replace(found, document=chunk.index, line=line, source=chunk.source))
     return parsed
-
-
-def _wiring_hints(ctx: RenderContext) -> tuple[str, ...]:
-    hints = [target.name for target in ctx.wire.targets]
-    if ctx.wire.inject_components:
-        hints.extend(c.name for c in ctx.resolved.components)
-        hints.extend(t.name or t.component for t in ctx.wire.components)
-    if hints:
-        hints.append("imagevector.dev/")
-    return tuple(hints)

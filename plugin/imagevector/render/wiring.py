@@ -155,6 +155,18 @@ def _component_plan(component: Component, target: ComponentTarget | None, text: 
     )
 
 
+def wiring_hints(ctx: RenderContext) -> tuple[str, ...]:
+    """Strings the text of every document wiring reads or changes contains (unless it has an escape): the
+    names of its targets and the annotation of generated resources."""
+    hints = [target.name for target in ctx.wire.targets]
+    if ctx.wire.inject_components:
+        hints.extend(c.name for c in ctx.resolved.components)
+        hints.extend(t.name or t.component for t in ctx.wire.components)
+    if hints:
+        hints.append("imagevector.dev/")
+    return tuple(hints)
+
+
 def wire(documents: Sequence[Document], ctx: RenderContext) -> Wiring:
     """Hand the overwrites to the workloads: what changes is returned (see Wiring); the documents are read only.
     The templates come read from the context (build_context loads them with the other files)."""
@@ -295,4 +307,4 @@ def dump_resource(data: Any) -> str:
     return stream.getvalue()
 
 
-__all__ = ["wire", "dump_resource"]
+__all__ = ["wire", "wiring_hints", "dump_resource"]
