@@ -15,6 +15,7 @@ import yaml
 
 from ..model import MAX_MESSAGE_CHARS, Problem, shorten
 from ..records import replace
+from ..yamlnodes import LOADER
 from . import splice
 from .pipeline import render
 from .resourcelist import Layout, Node, ResourceList, load_resource_list, moved, shifted
@@ -24,11 +25,6 @@ from .wiring import dump_resource, wiring_hints
 TYPE_CHECKING = False  # not typing's: importing typing costs ~3 ms at start (mypy knows the name)
 if TYPE_CHECKING:
     from typing import Any
-
-try:
-    _Loader: Any = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover
-    _Loader = yaml.SafeLoader
 
 __all__ = ["frame", "load_resource_list", "run_krm"]
 
@@ -135,7 +131,7 @@ def _standalone(item: str, column: int) -> str:
 def _placed(new: str, node: Node, old: str) -> str:
     """The text that replaces an item's (`old`) by the wired document `new`: block YAML at the item's column
     (with the item's line breaks), checked to read as the document does; else, and in a flow list, JSON."""
-    data = yaml.load(new, Loader=_Loader)
+    data = yaml.load(new, Loader=LOADER)
     if not node.flow:
         placed = _indented(_body(new), node.column).rstrip("\n")
         if "\r\n" in old:
@@ -143,7 +139,7 @@ def _placed(new: str, node: Node, old: str) -> str:
         if old.endswith("\n"):  # the item ends with a block scalar's line break
             placed += "\r\n" if old.endswith("\r\n") else "\n"
         try:
-            if yaml.load(" " * node.column + placed, Loader=_Loader) == data:
+            if yaml.load(" " * node.column + placed, Loader=LOADER) == data:
                 return placed
         except yaml.YAMLError:  # pragma: no cover - the check exists for what cannot be foreseen
             pass
@@ -159,7 +155,7 @@ def _wire(text: str, found: Layout, plain: bool, ctx: RenderContext) -> tuple[st
     if plain:  # the items' own texts
         docs = [text[node.start:end] for node, end in zip(nodes, ends, strict=True)]
     else:  # an alias, a tag or a merge key: the items as loaded
-        docs = [dump_resource(item) for item in yaml.load(text, Loader=_Loader)["items"]]
+        docs = [dump_resource(item) for item in yaml.load(text, Loader=LOADER)["items"]]
     hints = wiring_hints(ctx)
     everything = any(not hint or any(c in hint for c in " \t\r\n'\"\\") for hint in hints)
     picked = [i for i, item in enumerate(docs) if everything or "\\" in item or any(h in item for h in hints)]
@@ -183,7 +179,7 @@ def _wire(text: str, found: Layout, plain: bool, ctx: RenderContext) -> tuple[st
                 removed.add(i)
     assert found.items is not None
     if found.items.flow:
-        added = [_flow(yaml.load(generated, Loader=_Loader)) for generated in result.generated]
+        added = [_flow(yaml.load(generated, Loader=LOADER)) for generated in result.generated]
     else:
         added = [_body(generated) for generated in result.generated]
     if not (replaced or removed or added):

@@ -3,8 +3,9 @@
 The pass is `yamlnodes.guard`'s (syntax, limits, duplicate keys, tags: as every input), read through `_Tap`,
 which notes where the parts of the list are (`Layout`) and keeps the events of the few values the function
 needs (`kind`, `functionConfig`, and a wrong `items`); nothing else is built. The items themselves are
-rendered from the text (krm.py); one is built only when a result names it. Anything unusual (an alias, a
-tag, a merge key, several documents) is read as before: the whole list loaded with libyaml, the same checks.
+rendered from the text (krm.py); none is built (problems carry the resource they are about). Anything unusual
+(an alias, a tag, a merge key, several documents) is read as before: the whole list loaded with libyaml, the
+same checks.
 """
 
 from __future__ import annotations
@@ -29,17 +30,12 @@ from yaml.resolver import Resolver
 from ..errors import UserError
 from ..records import dataclass, field
 from ..scan import _Parser
-from ..yamlnodes import YAMLError, guard, syntax_problem
+from ..yamlnodes import LOADER, YAMLError, guard, syntax_problem
 
 TYPE_CHECKING = False  # not typing's: importing typing costs ~3 ms at start (mypy knows the name)
 if TYPE_CHECKING:
     from collections.abc import Iterable
     from typing import Any
-
-try:
-    _Loader: Any = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover
-    _Loader = yaml.SafeLoader
 
 _BUILT = ("kind", "functionConfig")  # the values of the list read from their events
 
@@ -306,7 +302,7 @@ def checked(data: Any, stream: str = "stdin") -> dict[str, Any]:
 
 def _load(text: str, stream: str) -> Any:
     try:
-        return yaml.load(text, Loader=_Loader)
+        return yaml.load(text, Loader=LOADER)
     except yaml.YAMLError as exc:
         raise UserError(syntax_problem(f"{stream} (ResourceList)", exc)) from None
 
