@@ -212,3 +212,43 @@ def test_a_result_is_made_of_the_problem_alone() -> None:
     assert krm._result(in_vector) == {"message": "v.yaml:2:3: images[0]: unchecked", "severity": "warning"}
     assert krm._result(Problem("--wire X: no such workload")) == {
         "message": "--wire X: no such workload", "severity": "error"}
+
+
+def _krm_cli(tmp_path: Any, stdin: str, *args: str) -> Any:
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("IMAGEVECTOR") or k == "IMAGEVECTOR_CACHE_DIR"}
+    return subprocess.run([sys.executable, "-m", "imagevector", "render", *args], input=stdin, text=True,
+                          capture_output=True, env=env, cwd=tmp_path, check=False)
+
+
+def test_an_error_before_the_render_comes_back_as_results_of_the_list_with_strict(tmp_path: Any) -> None:
+    (tmp_path / "v.yaml").write_text("images:\n- {name: etcd, repository: gcr.io/etcd, tag: v3.5.27, tga: x}\n")
+    text = HEAD + ITEMS.replace("IMAGE", "etcd")
+    done = _krm_cli(tmp_path, text, "--vector", "v.yaml", "--strict")
+    assert done.returncode == 1
+    assert "v.yaml:2:" in done.stderr and "unknown field 'tga'" in done.stderr
+    out = _load(done.stdout)  # kpt and kustomize show a function's results: the error is one of them
+    assert out["items"] == _load(text)["items"]
+    (result,) = out["results"]
+    assert result["severity"] == "error" and "unknown field 'tga'" in result["message"]
+    assert done.stdout.startswith(text)  # the list as it came, the results added
+    # without --strict it is a warning and the render goes on
+    lenient = _krm_cli(tmp_path, text, "--vector", "v.yaml")
+    assert lenient.returncode == 0 and _load(lenient.stdout)["results"][0]["severity"] == "warning"
+
+
+def test_a_wrong_function_config_comes_back_as_results(tmp_path: Any) -> None:
+    config = ("functionConfig:\n  apiVersion: imagevector.dev/v1alpha1\n  kind: ImageVectorRenderer\n"
+              "  metadata: {name: r}\n  spec: {vector: missing.yaml}\n")
+    done = _krm_cli(tmp_path, HEAD + ITEMS.replace("IMAGE", "etcd") + config)
+    assert done.returncode == 1 and "missing.yaml" in done.stderr
+    (result,) = _load(done.stdout)["results"]
+    assert result["severity"] == "error" and "missing.yaml" in result["message"]
+
+
+def test_input_that_is_no_resource_list_gets_no_list_back(tmp_path: Any) -> None:
+    done = _krm_cli(tmp_path, HEAD + "items: 3\n", "--vector", "v.yaml")
+    assert done.returncode == 1 and done.stdout == "" and "'items' must be a list" in done.stderr

@@ -14,6 +14,8 @@ class UserError(Exception):
     def __init__(self, message: str | Problem | Iterable[Problem | str]) -> None:
         given = [message] if isinstance(message, (str, Problem)) else list(message)
         self.problems = [p if isinstance(p, Problem) else Problem(p) for p in given]
+        # what the face still writes to stdout: a KRM function's ResourceList with the errors as its results
+        self.output: str | None = None
         super().__init__("\n".join(self.lines))
 
     @property

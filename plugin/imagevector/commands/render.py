@@ -175,7 +175,12 @@ def _run(args: argparse.Namespace, env: Mapping[str, str], given: RenderConfig |
             ctx = build_context(merged(env, options_from_args(args), config), _limits(args), args.trust_input)
             return replace(ctx, wire=replace(ctx.wire, annotate_paths=True))
 
-        out, problems, ok = run_krm(text, build)
+        try:
+            out, problems, ok = run_krm(text, build)
+        except UserError as exc:
+            if exc.output is not None:  # the list with the errors as results, as for the render's own errors
+                _write((exc.output,))
+            raise
         warnings = [str(p) for p in problems if p.severity == "warning"]
         for problem in problems:
             print(f"{problem.severity}: {problem}" if problem.severity == "warning" else str(problem), file=sys.stderr)

@@ -13,6 +13,7 @@ import re
 
 import yaml
 
+from ..errors import UserError
 from ..model import MAX_MESSAGE_CHARS, Problem, shorten
 from ..records import replace
 from ..yamlnodes import LOADER
@@ -230,7 +231,11 @@ def run_krm(text: str, build: Any, stream: str = "stdin") -> tuple[str, list[Pro
     place); wiring then works on the items it changes. Everything else comes back byte for byte, plus
     `results`."""
     read = ResourceList(text, stream)
-    ctx: RenderContext = replace(build(read.function_config), stream=stream)
+    try:
+        ctx: RenderContext = replace(build(read.function_config), stream=stream)
+    except UserError as exc:  # settings, files, or a warning with --strict: KRM runners (kpt) show results
+        exc.output = _with_results(text, read.layout, [_result(p) for p in exc.problems])
+        raise
     images = render(text, replace(ctx, wire=WireOptions(inject_components=False)), documents=False)
     # problems name the item they are about (a list item's index is the document index of the results)
     problems = [replace(p, document=p.item, field=_in_item(p)) for p in images.problems]
