@@ -553,7 +553,8 @@ def report(res: dict[str, Any]) -> str:
             if face == "helm4":
                 text += (f"; with IMAGEVECTOR_BIN = the regular install {h['post_regular_bin']:.3f} s "
                          f"({h['diff_regular_bin']:+.3f} s); the launcher's venv is "
-                         f"{'editable' if h['launcher_venv_editable'] else 'a regular install'}")
+                         + ("editable" if h["launcher_venv_editable"]
+                            else "the dependencies only (the package runs from plugin/)"))
             extra.append(text)
         elif h:
             extra.append(f"{face}: {h['note']}")
