@@ -13,7 +13,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "plugin" / "imagevector"
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("core", ("records", "semver", "model", "errors", "reference")),
     ("vector", ("vector", "coverage", "fleet", "mirror")),
-    ("loading", ("yamlnodes", "scan", "fields", "validation", "cabundle", "components", "inputs", "confine",
+    ("loading", ("yamlnodes", "scalars", "scan", "fields", "validation", "cabundle", "components", "inputs", "confine",
                  "writing", "log", "version", "vectorcache")),
     ("settings", ("settings",)),
     ("render", ("render",)),

@@ -17,6 +17,7 @@ from yaml import events as ev
 from .fields import EACH, Patterns, display_path
 from .model import Problem
 from .records import dataclass, field
+from .scalars import not_a_string
 
 TYPE_CHECKING = False  # not typing's: importing typing costs ~3 ms at start (mypy knows the name)
 if TYPE_CHECKING:
@@ -30,12 +31,6 @@ except ImportError:  # pragma: no cover - PyYAML without libyaml
 _STANDARD_TAGS = frozenset(
     "tag:yaml.org,2002:" + name for name in ("str", "int", "float", "bool", "null", "map", "seq", "binary", "timestamp")
 ) | frozenset(("!",))
-NOT_A_STRING = re.compile(  # plain scalars that YAML reads as a number, boolean or null
-    r"^(?:~|null|Null|NULL|true|True|TRUE|false|False|FALSE|yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF"
-    r"|[-+]?(?:0|[1-9][0-9_]*)|0o?[0-7_]+|0x[0-9a-fA-F_]+|0b[01_]+"
-    r"|[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*(?:[eE][-+]?[0-9]+)?|[-+]?[0-9][0-9_]*(?:\.[0-9_]*)?[eE][-+]?[0-9]+"
-    r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?)$"
-)
 
 
 @dataclass(frozen=True)
@@ -106,7 +101,7 @@ def _not_a_string(event: Any) -> str | None:
         return "an alias"
     if event.tag not in (None, "tag:yaml.org,2002:str", "!"):
         return f"tagged {event.tag}"
-    if not event.style and event.implicit[0] and NOT_A_STRING.match(event.value):
+    if not event.style and event.implicit[0] and not_a_string(event.value):
         if event.value in ("", "~", "null", "Null", "NULL"):
             return None  # null: no image given, nothing to do
         return "a number, boolean or null"

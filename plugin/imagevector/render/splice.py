@@ -6,7 +6,7 @@ import re
 from functools import cache  # (compiled on first use: start-up, issue 15)
 
 from ..records import dataclass
-from ..scan import NOT_A_STRING
+from ..scalars import not_a_string
 
 
 @cache
@@ -23,7 +23,7 @@ class Edit:
 
 def plain_ok(value: str) -> bool:
     """Can `value` be written as a plain scalar, in block or flow context, and read back as this string?"""
-    return bool(_plain_safe().match(value)) and not NOT_A_STRING.match(value) and ": " not in value
+    return bool(_plain_safe().match(value)) and not not_a_string(value) and ": " not in value
 
 
 @cache
