@@ -59,7 +59,8 @@ def run(cmd: Sequence[str | Path], env: Mapping[str, str], cwd: Path | None = No
 def clean_env(home: Path, path_first: Sequence[Path] = ()) -> dict[str, str]:
     """The caller's environment without Helm/imagevector settings, with Helm's folders under ``home``."""
     env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("HELM_", "IMAGEVECTOR")) and k not in ("KUBE_VERSION", "KUBECONFIG")}
+           if not k.startswith(("HELM_", "IMAGEVECTOR")) and k not in ("KUBE_VERSION", "KUBECONFIG")
+           or k == "IMAGEVECTOR_CACHE_DIR"}  # the session's cache folder (conftest): never the user's
     for name in ("DATA", "CONFIG", "CACHE"):
         folder = home / f"helm-{name.lower()}"
         folder.mkdir(parents=True, exist_ok=True)

@@ -73,7 +73,8 @@ renders:
 
 
 def _env(home: Path, pre_commit_home: Path | None = None) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("GIT_", "PRE_COMMIT", "IMAGEVECTOR"))}
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("GIT_", "PRE_COMMIT", "IMAGEVECTOR")) or k == "IMAGEVECTOR_CACHE_DIR"}
     env.update(
         HOME=str(home),
         XDG_CONFIG_HOME=str(home / ".config"),
