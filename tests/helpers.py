@@ -39,3 +39,9 @@ def clean_env() -> dict[str, str]:
     test session's cache folder stays (conftest), so that no test writes into the user's cache."""
     return {k: v for k, v in os.environ.items()
             if not (k.startswith("IMAGEVECTOR") and k != "IMAGEVECTOR_CACHE_DIR") and k != "KUBE_VERSION"}
+
+
+def without(prefixes: tuple[str, ...]) -> dict[str, str]:
+    """The environment without the variables these prefixes start, but with the session's cache folder
+    (`IMAGEVECTOR_CACHE_DIR`, set by conftest), so that a child never writes into the user's cache."""
+    return {k: v for k, v in os.environ.items() if not k.startswith(prefixes) or k == "IMAGEVECTOR_CACHE_DIR"}

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import yaml
 from airgap import MIRROR, RULES, assert_all_mirrored, assert_overwrite_repoints, image_fields
-from helpers import clean_env
+from helpers import clean_env, without
 from tools import tool
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -406,7 +406,7 @@ def _example_with_mirrors(tmp_path: Path) -> Path:
 
 
 def _tool_env(tmp_path: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("IMAGEVECTOR", "KUSTOMIZE_PLUGIN"))}
+    env = without(("IMAGEVECTOR", "KUSTOMIZE_PLUGIN"))
     env.pop("KUBE_VERSION", None)
     env.update(PATH=os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")]),
                HOME=str(tmp_path / "home"), XDG_CONFIG_HOME=str(tmp_path / "xdg"))

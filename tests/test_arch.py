@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import textwrap
 from typing import Any
 
@@ -184,7 +185,7 @@ def _render(tmp_path: Any, manifests: str, *argv: str) -> Any:
     (tmp_path / "v.yaml").write_text(VECTOR)
     return subprocess.run([sys.executable, "-m", "imagevector", "render", "--vector", "v.yaml", *argv],
                           input=manifests, capture_output=True, text=True, cwd=tmp_path, check=False,
-                          env={"PATH": "/usr/bin:/bin"})
+                          env={"PATH": "/usr/bin:/bin", "IMAGEVECTOR_CACHE_DIR": os.environ["IMAGEVECTOR_CACHE_DIR"]})
 
 
 def test_render_single_architecture_follows_each_pod_spec(tmp_path: Any) -> None:

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 import yaml
-from helpers import clean_env
+from helpers import clean_env, without
 from tools import tool
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -146,7 +146,7 @@ def cmp_env(tmp_path: Path) -> dict[str, str]:
     (bin_dir / "kustomize").symlink_to(tool("kustomize"))
     for name in ("imagevector", "imagevector-krm"):
         (bin_dir / name).symlink_to(VENV_BIN / name)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("IMAGEVECTOR", "HELM_", "PARAM_", "ARGOCD_"))}
+    env = without(("IMAGEVECTOR", "HELM_", "PARAM_", "ARGOCD_"))
     env.update(
         PATH=f"{bin_dir}{os.pathsep}/usr/bin{os.pathsep}/bin",
         HOME=str(tmp_path / "home"),

@@ -6,13 +6,13 @@ folder that is the working directory; `{tmp}` in arguments stands for it.
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
+from helpers import without
 
 VECTOR = "images:\n- {name: app, repository: registry.example/app, tag: '1.0'}\n"
 DEPLOYMENT = (
@@ -122,7 +122,7 @@ CASES: dict[str, Case] = {
 
 
 def run_case(tmp: Path, args: list[str], stdin: bytes, files: dict[str, str]) -> subprocess.CompletedProcess[bytes]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("IMAGEVECTOR", "KUBE_VERSION"))}
+    env = without(("IMAGEVECTOR", "KUBE_VERSION"))
     (tmp / "v.yaml").write_text(VECTOR)
     for name, text in files.items():
         if name.startswith("ENV:"):

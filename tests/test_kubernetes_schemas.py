@@ -8,7 +8,6 @@ CUSTOM_KINDS may be skipped, so that a typo in a built-in kind cannot hide behin
 
 from __future__ import annotations
 
-import os
 import re
 import shlex
 import subprocess
@@ -19,6 +18,7 @@ from typing import Any
 
 import pytest
 import yaml
+from helpers import without
 
 kubernetes_validate = pytest.importorskip("kubernetes_validate")
 
@@ -45,7 +45,7 @@ def _documents(text: str) -> Iterator[dict[str, Any]]:
 
 
 def _clean_env() -> dict[str, str]:
-    return {k: v for k, v in os.environ.items() if not k.startswith(("IMAGEVECTOR", "KUBE_VERSION"))}
+    return without(("IMAGEVECTOR", "KUBE_VERSION"))
 
 
 def _golden(case: Path) -> str:

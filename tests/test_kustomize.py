@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import yaml
+from helpers import without
 from imagevector.render.config import parse_config
 from readme import recipe
 from tools import tool
@@ -22,7 +23,7 @@ SETTINGS = ("imagevector.yaml", "images.yaml", "overwrite.yaml", "components.yam
 def _env(tmp_path: Path, *tools: str) -> dict[str, str]:
     """The venv's console scripts (imagevector-krm) and the given tools on PATH; HOME-like state in tmp."""
     dirs = [str(Path(sys.executable).parent), *(str(Path(t).parent) for t in tools)]
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("IMAGEVECTOR", "KUSTOMIZE_PLUGIN"))}
+    env = without(("IMAGEVECTOR", "KUSTOMIZE_PLUGIN"))
     env.pop("KUBE_VERSION", None)
     env.update(
         PATH=os.pathsep.join([*dirs, env.get("PATH", "")]),

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from helpers import without
 from readme import recipe
 from tools import tool
 
@@ -18,7 +19,7 @@ RELATIVE = Path("imagevector.dev/v1alpha1/imagevectorrenderer/ImageVectorRendere
 
 
 def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("IMAGEVECTOR", "KUSTOMIZE_PLUGIN"))}
+    env = without(("IMAGEVECTOR", "KUSTOMIZE_PLUGIN"))
     env.pop("KUBE_VERSION", None)
     env.update(
         PATH=os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")]),

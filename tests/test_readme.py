@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
 from pathlib import Path
+
+from helpers import without
 
 ROOT = Path(__file__).resolve().parent.parent
 IGNORE = shutil.ignore_patterns(".git", ".venv", ".cache", "*.egg-info", "__pycache__", ".pytest_cache",
@@ -30,7 +31,7 @@ def test_readme_starts_with_the_two_commands() -> None:
 def test_run_the_main_job_from_a_fresh_copy(tmp_path: Path) -> None:
     copy = tmp_path / "imagevector"
     shutil.copytree(ROOT, copy, ignore=IGNORE)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("IMAGEVECTOR", "KUBE_VERSION", "VIRTUAL_ENV"))}
+    env = without(("IMAGEVECTOR", "KUBE_VERSION", "VIRTUAL_ENV"))
     result = subprocess.run(["sh", "-c", _commands()[0]], cwd=copy, capture_output=True, text=True, env=env,
                             check=False, timeout=600)
     assert result.returncode == 0, result.stderr

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from helpers import without
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 CASES = sorted(p.name for p in GOLDEN.iterdir() if (p / "input.yaml").exists())
@@ -23,7 +24,7 @@ def render(case: Path, stdin: bytes) -> subprocess.CompletedProcess[bytes]:
     return subprocess.run(
         [sys.executable, "-m", "imagevector", "render", *args],
         input=stdin, capture_output=True, cwd=case, check=False,
-        env={k: v for k, v in os.environ.items() if not k.startswith(("IMAGEVECTOR", "KUBE_VERSION"))},
+        env=without(("IMAGEVECTOR", "KUBE_VERSION")),
     )
 
 

@@ -11,7 +11,6 @@ quoted keys, flow and compact JSON, `kind: List` and digests.
 from __future__ import annotations
 
 import json
-import os
 import shlex
 import subprocess
 import sys
@@ -20,6 +19,7 @@ from typing import Any
 
 import pytest
 import yaml
+from helpers import without
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from imagevector.inputs import TextSource
@@ -222,7 +222,7 @@ GOLDEN = Path(__file__).resolve().parent / "golden"
 def test_trust_input_changes_nothing_on_golden_inputs(name: str) -> None:
     case = GOLDEN / name
     args = shlex.split((case / "args").read_text())
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("IMAGEVECTOR", "KUBE_VERSION"))}
+    env = without(("IMAGEVECTOR", "KUBE_VERSION"))
     outputs = []
     for extra in ([], ["--trust-input"]):
         proc = subprocess.run([sys.executable, "-m", "imagevector", "render", *args, *extra],

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from helpers import without
 
 VECTOR = (
     "images:\n"
@@ -28,7 +29,7 @@ TARGET_WARNING = "entries have targetVersion constraints but no target version w
 
 def cli(tmp_path: Path, *args: str, stdin: str = "", env: dict[str, str] | None = None,
         exe: list[str] | None = None) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("IMAGEVECTOR", "KUBE_VERSION"))}
+    clean = without(("IMAGEVECTOR", "KUBE_VERSION"))
     return subprocess.run(
         [*(exe or [sys.executable, "-m", "imagevector"]), *args], input=stdin, capture_output=True, text=True,
         cwd=tmp_path, env={**clean, **(env or {})}, check=False, timeout=120,
@@ -311,7 +312,7 @@ def test_render_with_a_terminal_on_stdin_prints_a_hint(tmp_path: Path) -> None:
 
     write(tmp_path, v_yaml=VECTOR)
     main, follower = pty.openpty()
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("IMAGEVECTOR", "KUBE_VERSION"))}
+    clean = without(("IMAGEVECTOR", "KUBE_VERSION"))
     proc = subprocess.Popen(
         [sys.executable, "-m", "imagevector", "render", "--vector", "v.yaml", "--target-version", "1.30"],
         stdin=follower, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=tmp_path, env=clean,
