@@ -10,10 +10,9 @@ reference is on Docker Hub, whose short forms are normalised: ``nginx`` and ``li
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
-from functools import cache  # (compiled on first use: start-up, issue 15)
 
+from .lazyre import lazy
 from .records import dataclass
 
 DOCKER_HUB = "docker.io"
@@ -21,27 +20,19 @@ _HUB_ALIASES = frozenset({"docker.io", "index.docker.io", "registry-1.docker.io"
 _OFFICIAL = "library"
 
 
-@cache
-def _host() -> re.Pattern[str]:
-    return re.compile(
-        r"^(?:(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])(?:\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))*"
-        r"|\[[0-9a-fA-F:.]+\])(?::[0-9]+)?$"
-    )
+_host = lazy(
+    r"^(?:(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])(?:\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))*"
+    r"|\[[0-9a-fA-F:.]+\])(?::[0-9]+)?$"
+)
 
 
-@cache
-def _segment() -> re.Pattern[str]:
-    return re.compile(r"^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$")
+_segment = lazy(r"^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$")
 
 
-@cache
-def _tag() -> re.Pattern[str]:
-    return re.compile(r"^[\w][\w.-]{0,127}$")
+_tag = lazy(r"^[\w][\w.-]{0,127}$")
 
 
-@cache
-def _digest() -> re.Pattern[str]:
-    return re.compile(r"^[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}$")
+_digest = lazy(r"^[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}$")
 
 
 _MAX_NAME = 255

@@ -65,6 +65,7 @@ import functools
 import re
 from collections.abc import Callable
 
+from .lazyre import lazy
 from .records import dataclass, field
 
 TYPE_CHECKING = False  # not typing's: importing typing costs ~3 ms at start (mypy knows the name)
@@ -98,49 +99,33 @@ _OP_CHARS: Final = r"[=!<>~^]"
 _CV: Final = rf"v?{_PART}(?:\.{_PART})?(?:\.{_PART})?(?:-{_DOTTED})?(?:\+{_DOTTED})?"
 
 
-@functools.cache
-def _version_re() -> re.Pattern[str]:
-    """A version as NewVersion (coercing) accepts it: optional "v", 1 to 3 numbers (leading zeros allowed),
-    optional prerelease and metadata."""
-    return re.compile(rf"v?([0-9]+)(?:\.([0-9]+))?(?:\.([0-9]+))?(?:-({_DOTTED}))?(?:\+({_DOTTED}))?")
+# A version as NewVersion (coercing) accepts it: optional "v", 1 to 3 numbers (leading zeros allowed),
+# optional prerelease and metadata.
+_version_re = lazy(rf"v?([0-9]+)(?:\.([0-9]+))?(?:\.([0-9]+))?(?:-({_DOTTED}))?(?:\+({_DOTTED}))?")
 
 
-@functools.cache
-def _cv_parts_re() -> re.Pattern[str]:
-    return re.compile(rf"v?({_PART})(?:\.({_PART}))?(?:\.({_PART}))?(?:-({_DOTTED}))?(?:\+({_DOTTED}))?")
+_cv_parts_re = lazy(rf"v?({_PART})(?:\.({_PART}))?(?:\.({_PART}))?(?:-({_DOTTED}))?(?:\+({_DOTTED}))?")
 
 
-@functools.cache
-def _item_re() -> re.Pattern[str]:
-    return re.compile(rf"({_OP_CHARS}*){_WS}*({_CV})")
+_item_re = lazy(rf"({_OP_CHARS}*){_WS}*({_CV})")
 
 
-@functools.cache
-def _bad_item_re() -> re.Pattern[str]:
-    return re.compile(rf"({_OP_CHARS}*){_WS}*([^ \t\n\f\r,]*)")
+_bad_item_re = lazy(rf"({_OP_CHARS}*){_WS}*([^ \t\n\f\r,]*)")
 
 
-@functools.cache
-def _range_re() -> re.Pattern[str]:
-    """A hyphen range must start a term (start, whitespace, "," or "|" before it): the library also matches
-    mid-token, but every such rewrite yields an invalid constraint anyway, and anchoring keeps the scan linear
-    on long runs of digits or spaces."""
-    return re.compile(rf"(?<![^ \t\n\f\r,|])({_CV}){_WS}+-{_WS}+({_CV})")
+# A hyphen range must start a term (start, whitespace, "," or "|" before it): the library also matches
+# mid-token, but every such rewrite yields an invalid constraint anyway, and anchoring keeps the scan linear
+# on long runs of digits or spaces.
+_range_re = lazy(rf"(?<![^ \t\n\f\r,|])({_CV}){_WS}+-{_WS}+({_CV})")
 
 
-@functools.cache
-def _numeric_re() -> re.Pattern[str]:
-    return re.compile(r"[0-9]+")
+_numeric_re = lazy(r"[0-9]+")
 
 
-@functools.cache
-def _exact_re() -> re.Pattern[str]:
-    return re.compile(r"v?[0-9]+\.[0-9]+\.[0-9]+|=(?![<>])")
+_exact_re = lazy(r"v?[0-9]+\.[0-9]+\.[0-9]+|=(?![<>])")
 
 
-@functools.cache
-def _cluster_cut_re() -> re.Pattern[str]:
-    return re.compile(r"[-+~]")
+_cluster_cut_re = lazy(r"[-+~]")
 
 
 _WILDCARDS: Final = frozenset({"x", "X", "*"})

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import re
-from functools import cache  # (compiled on first use: start-up, issue 15)
 
+from ..lazyre import lazy
 from ..records import dataclass
 from ..scalars import not_a_string
 
-
-@cache
-def _plain_safe() -> re.Pattern[str]:
-    return re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_./:@+-]*$")
+_plain_safe = lazy(r"^[A-Za-z0-9_][A-Za-z0-9_./:@+-]*$")
 
 
 @dataclass(frozen=True)
@@ -26,14 +23,10 @@ def plain_ok(value: str) -> bool:
     return bool(_plain_safe().match(value)) and not not_a_string(value) and ": " not in value
 
 
-@cache
-def _property() -> re.Pattern[str]:
-    return re.compile(r"(?:&[^ \t\r\n,\[\]{}]+|!<[^>]*>|![^ \t\r\n,\[\]{}]*)")
+_property = lazy(r"(?:&[^ \t\r\n,\[\]{}]+|!<[^>]*>|![^ \t\r\n,\[\]{}]*)")
 
 
-@cache
-def _separation() -> re.Pattern[str]:
-    return re.compile(r"(?:[ \t]+(?:#[^\n]*)?|[ \t]*(?:#[^\n]*)?\r?\n)+")
+_separation = lazy(r"(?:[ \t]+(?:#[^\n]*)?|[ \t]*(?:#[^\n]*)?\r?\n)+")
 
 
 def value_start(source: str, start: int, end: int) -> int:

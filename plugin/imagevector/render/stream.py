@@ -4,25 +4,20 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from functools import cache  # (compiled on first use: start-up, issue 15)
+
+from ..lazyre import lazy
 
 # a document starts at its `---` line, or at the directives (`%YAML`, `%TAG`) before it
 _DIRECTIVE = r"%(?:YAML[ \t]+[0-9]+\.[0-9]+|TAG[ \t]+[^ \t\r\n]+[ \t]+[^ \t\r\n]+)[ \t]*(?:#[^\n]*)?\r?\n"
 
 
-@cache
-def _start() -> re.Pattern[str]:
-    return re.compile(rf"^(?:{_DIRECTIVE}(?:{_DIRECTIVE}|[ \t]*(?:#[^\n]*)?\r?\n)*)?---(?=[ \t\r\n]|$)", re.M)
+_start = lazy(rf"^(?:{_DIRECTIVE}(?:{_DIRECTIVE}|[ \t]*(?:#[^\n]*)?\r?\n)*)?---(?=[ \t\r\n]|$)", re.M)
 
 
-@cache
-def _source() -> re.Pattern[str]:
-    return re.compile(r"^# Source: (.+?)\s*$", re.M)
+_source = lazy(r"^# Source: (.+?)\s*$", re.M)
 
 
-@cache
-def _content() -> re.Pattern[str]:
-    return re.compile(r"^(?!%|\s*(?:#|$|---\s*$|---\s+#|\.\.\.\s*$))", re.M)
+_content = lazy(r"^(?!%|\s*(?:#|$|---\s*$|---\s+#|\.\.\.\s*$))", re.M)
 
 
 class Chunk:
