@@ -11,7 +11,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "plugin" / "imagevector"
 
 # lowest first; a module imports only modules of its own layer or below (functions' imports included)
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
-    ("core", ("records", "lazyre", "semver", "model", "errors", "reference")),
+    ("core", ("records", "lazyre", "pyyaml", "semver", "model", "errors", "reference")),
     ("vector", ("vector", "coverage", "fleet", "mirror")),
     ("loading", ("yamlnodes", "scalars", "scan", "fields", "validation", "cabundle", "components", "inputs", "confine",
                  "writing", "log", "version", "vectorcache")),
@@ -105,6 +105,35 @@ def test_no_import_cycle() -> None:
     for name in sorted(GRAPH):
         if name not in state:
             visit(name)
+
+
+def _pyyaml_imports(path: Path) -> tuple[int | None, list[int]]:
+    """The first line importing imagevector.pyyaml, and the lines of every import of PyYAML itself."""
+    first, direct = None, []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.level and (
+                node.module == "pyyaml" or not node.module and any(a.name == "pyyaml" for a in node.names)):
+            first = node.lineno if first is None else min(first, node.lineno)
+        names = [a.name for a in node.names] if isinstance(node, ast.Import) else (
+            [node.module or ""] if isinstance(node, ast.ImportFrom) and not node.level else [])
+        if any(n == "yaml" or n.startswith("yaml.") for n in names):
+            direct.append(node.lineno)
+    return first, direct
+
+
+def test_pyyaml_is_imported_through_its_door_only() -> None:
+    """PyYAML is imported by imagevector.pyyaml (its regexes compiled on first use, issue 15): another module may
+    import from `yaml` only after it imported that one, so whichever module a process imports first, the door
+    is passed."""
+    wrong = []
+    for name, path in MODULES.items():
+        if name == "imagevector.pyyaml":
+            continue
+        first, direct = _pyyaml_imports(path)
+        wrong += [f"{name}:{line} imports yaml before imagevector.pyyaml" for line in direct
+                  if first is None or line < first]
+    assert not wrong, "\n".join(wrong)
+    assert _pyyaml_imports(MODULES["imagevector.scan"]) [0] is not None
 
 
 def test_faces_do_not_import_cli_and_the_core_no_face() -> None:

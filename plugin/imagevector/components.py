@@ -3,9 +3,8 @@ overwrite, its problems pointing into the outer file."""
 
 from __future__ import annotations
 
-from yaml.nodes import Node
-
 from .model import Component, ImageVector, Origin, Problem, VersionField
+from .pyyaml import Node
 from .records import replace
 from .validation import string_field, vector_from_node
 from .yamlnodes import Value, YAMLError, compose_one, decode

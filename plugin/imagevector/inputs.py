@@ -5,10 +5,9 @@ from __future__ import annotations
 import errno
 import os
 
-from yaml.nodes import Node
-
 from .errors import UserError
 from .model import Component, ImageVector, Origin, Problem, VersionField
+from .pyyaml import Node
 from .records import dataclass
 from .yamlnodes import YAMLError, compose_one, load_one
 

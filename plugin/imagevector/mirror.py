@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-import yaml
-
 from .model import Component, ImageSource, ImageVector, Origin, Problem
+from .pyyaml import yaml
 from .records import dataclass, replace
 from .reference import DOCKER_HUB, InvalidReference, Reference, is_host, normalize_name, parse, split_host
 

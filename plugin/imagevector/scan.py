@@ -11,11 +11,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 
-import yaml
-from yaml import events as ev
-
 from .fields import EACH, Patterns, display_path
 from .model import Problem
+from .pyyaml import events as ev
+from .pyyaml import yaml
 from .records import dataclass, field
 from .scalars import not_a_string
 

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import re
 
-from yaml.nodes import MappingNode, Node, ScalarNode
-
 from . import semver
 from .model import (
     ARCHITECTURES,
@@ -20,6 +18,7 @@ from .model import (
     VersionField,
     split_reference,
 )
+from .pyyaml import MappingNode, Node, ScalarNode
 from .vector import duplicate_keys, suggest
 from .yamlnodes import FLOAT, INT, STR, Value, decode, plain
 

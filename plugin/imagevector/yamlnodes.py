@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import math
 
-import yaml
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
-
 from .fields import Patterns
 from .model import Origin, Problem
+from .pyyaml import MappingNode, Node, ScalarNode, SequenceNode, yaml
 from .scan import Limits, ScanError, scan
 
 TYPE_CHECKING = False  # not typing's: importing typing costs ~3 ms at start (mypy knows the name)

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-import yaml
-
 from ..model import ARCHITECTURES
+from ..pyyaml import yaml
 from ..scan import ScanError
 from ..yamlnodes import LOADER
 

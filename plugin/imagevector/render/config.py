@@ -8,14 +8,13 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator, Mapping
 
-import yaml
-
 from ..confine import OutsideRoot, confine
 from ..errors import UserError
 from ..fields import FieldSpec, default_specs, parse_path
 from ..inputs import TextSource, read_data, read_source
 from ..mirror import MirrorRule, parse_rules
 from ..model import Problem, shorten
+from ..pyyaml import yaml
 from ..records import dataclass, field, replace
 from ..scan import Limits
 from ..settings import Settings, layer, parse_version_field, resolve_settings, split_rules, with_env

@@ -15,9 +15,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from yaml import events as ev
-
 from ..fields import EACH, Patterns
+from ..pyyaml import events as ev
 from ..scan import Hit, ScanError, _Parser
 
 

@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import re
 
-import yaml
-
 from ..errors import UserError
 from ..model import MAX_MESSAGE_CHARS, Problem, shorten
+from ..pyyaml import yaml
 from ..records import replace
 from ..yamlnodes import LOADER
 from . import splice

@@ -10,24 +10,23 @@ same checks.
 
 from __future__ import annotations
 
-import yaml
-from yaml.composer import Composer
-from yaml.constructor import SafeConstructor
-from yaml.events import (
+from ..errors import UserError
+from ..pyyaml import (
     AliasEvent,
+    Composer,
     DocumentEndEvent,
     DocumentStartEvent,
     MappingEndEvent,
     MappingStartEvent,
+    Resolver,
+    SafeConstructor,
     ScalarEvent,
     SequenceEndEvent,
     SequenceStartEvent,
     StreamEndEvent,
     StreamStartEvent,
+    yaml,
 )
-from yaml.resolver import Resolver
-
-from ..errors import UserError
 from ..records import dataclass, field
 from ..scan import _Parser
 from ..yamlnodes import LOADER, YAMLError, guard, syntax_problem

@@ -15,13 +15,13 @@ from types import TracebackType
 from typing import Any
 
 import jinja2
-import yaml
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from ..confine import is_inside
 from ..errors import UserError
 from ..model import Problem, shorten
+from ..pyyaml import yaml
 
 # what each built-in template must give, so that a user's replacement that gives something else is one clear
 # error instead of a broken resource: (top-level type, type of each item or value, required keys)

@@ -6,11 +6,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 
-import yaml
-from yaml import events as ev
-
 from ..fields import Patterns
 from ..model import Problem
+from ..pyyaml import events as ev
+from ..pyyaml import yaml
 from ..records import dataclass, replace
 from ..scan import ScanError, _Parser, scan
 from .resolve import Resolver

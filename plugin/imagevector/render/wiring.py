@@ -11,10 +11,9 @@ import posixpath
 import re
 from collections.abc import Sequence
 
-import yaml
-
 from ..fields import WORKLOAD_POD_SPECS
 from ..model import Component, Problem
+from ..pyyaml import yaml
 from ..records import dataclass, field, replace
 from .types import (
     PATH_ANNOTATIONS,
