@@ -13,7 +13,7 @@ import json
 import time
 
 import pytest
-from hypothesis import example, given
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from imagevector.semver import (
     ConstraintError,
@@ -924,3 +924,80 @@ def test_compare_is_antisymmetric_and_round_trips(
         assert compare(x, y) == (1 if a > b else -1)
     elif pre_a and not pre_b:
         assert x < y
+
+
+# --- the usual shapes read without patterns (start-up, issue 15) agree with the patterns --------------------------
+
+_TOKENS = ["1", "23", "0", "07", ".", ".", "v", "V", "x", "X", "*", "-", "+", "rc", "a", " ", "\t", ">=", "=", "<",
+           "~", "^", "!", ",", "|", "²", "٣"]
+_SHAPES = st.one_of(st.lists(st.sampled_from(_TOKENS), max_size=12).map("".join),
+                    st.text(alphabet="0123456789.vVxX*-+=!<>~^ \t,|a²٣", max_size=14))
+
+
+@settings(max_examples=3000, deadline=None)
+@given(_SHAPES)
+@example("1.31.0")
+@example("v1.2")
+@example("01.2.3")
+@example("1..2")
+@example("v")
+@example("1.2.3.4")
+def test_simple_version_parts_agree_with_the_patterns(text: str) -> None:
+    from imagevector.semver import _DIGITS, _PART_CHARS, _cv_parts_re, _simple_parts, _version_re
+
+    for chars, pattern in ((_DIGITS, _version_re()), (_PART_CHARS, _cv_parts_re())):
+        simple = _simple_parts(text, chars)
+        match = pattern.fullmatch(text)
+        if simple is not None:
+            assert match is not None and match.groups() == (*simple, None, None)
+        else:
+            assert match is None or match.group(4) is not None or match.group(5) is not None
+
+
+@settings(max_examples=3000, deadline=None)
+@given(_SHAPES, st.integers(min_value=0, max_value=3))
+@example(">= 1.27", 0)
+@example("~1.x.y", 0)
+@example("=1.2-", 0)
+@example("v.1", 0)
+@example("1.2.3+b", 0)
+@example("1.2.3.4", 0)
+def test_simple_item_agrees_with_the_pattern(text: str, pos: int) -> None:
+    from imagevector.semver import _item_re, _simple_item
+
+    pos = min(pos, len(text))
+    simple = _simple_item(text, pos)
+    match = _item_re().match(text, pos)
+    if simple is not None:
+        assert match is not None and (match.group(1), match.group(2), match.start(2), match.end()) == simple
+    elif match is not None:  # only left to the pattern when a prerelease or metadata may follow
+        assert match.end() < len(text) and text[match.end()] in "-+" or "-" in match.group(2) or "+" in match.group(2)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(_SHAPES)
+@example("= 1.20")
+@example("=>1.2")
+@example("v1.2.3")
+@example(" 1.2.3.4 ")
+@example("1.2.")
+def test_exact_constraint_and_cluster_version_agree_with_the_patterns(text: str) -> None:
+    import re
+
+    assert is_exact_constraint(text) == (re.match(r"v?[0-9]+\.[0-9]+\.[0-9]+|=(?![<>])", text.strip()) is not None)
+    stripped = text.removeprefix("v")
+    cut = re.search(r"[-+~]", stripped)
+    assert normalize_cluster_version(text) == (stripped[: cut.start()] if cut else stripped)
+
+
+def test_a_usual_constraint_and_version_compile_no_pattern() -> None:
+    import imagevector.semver as semver
+
+    patterns = [semver._version_re, semver._cv_parts_re, semver._item_re, semver._bad_item_re, semver._range_re]
+    for pattern in patterns:
+        pattern.cache_clear()
+    assert Constraints(">= 1.27, < 1.30 || 1.31.x || ~1.2").check(parse_version("v1.31.0"))
+    assert is_exact_constraint("1.31.0") and normalize_cluster_version("v1.31.2-gke.1") == "1.31.2"
+    assert [pattern.cache_info().currsize for pattern in patterns] == [0] * len(patterns)
+    assert Constraints(">= 1.2.3-rc.1").check(parse_version("1.2.3-rc.2"))  # the patterns still decide the rest
+    assert semver._item_re.cache_info().currsize == 1

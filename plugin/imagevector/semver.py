@@ -122,10 +122,50 @@ _range_re = lazy(rf"(?<![^ \t\n\f\r,|])({_CV}){_WS}+-{_WS}+({_CV})")
 _numeric_re = lazy(r"[0-9]+")
 
 
-_exact_re = lazy(r"v?[0-9]+\.[0-9]+\.[0-9]+|=(?![<>])")
+
+# The usual shapes ("1.31.0", ">= 1.27", "1.30.x") are read without the patterns above: compiling the ones a
+# render needs costs ~1.5 ms at each start (issue 15). Each `_simple_*` reads only what its pattern would read
+# the same way and returns None for anything else (a prerelease, metadata, a stray character), and then the
+# pattern decides; tests/test_semver.py checks both agree on generated text.
+_DIGITS: Final = frozenset("0123456789")
+_PART_CHARS: Final = frozenset("0123456789xX*")
+_OP_SET: Final = frozenset("=!<>~^")
 
 
-_cluster_cut_re = lazy(r"[-+~]")
+def _simple_parts(text: str, chars: frozenset[str]) -> tuple[str, str | None, str | None] | None:
+    """`v?P(.P(.P)?)?` over `chars`, the whole text (`_version_re` or `_cv_parts_re` without the suffixes)."""
+    parts = text[1:].split(".") if text[:1] == "v" else text.split(".")
+    if len(parts) > 3 or not all(part and chars.issuperset(part) for part in parts):
+        return None
+    return parts[0], parts[1] if len(parts) > 1 else None, parts[2] if len(parts) > 2 else None
+
+
+def _simple_item(text: str, pos: int) -> tuple[str, str, int, int] | None:
+    """`_item_re().match(text, pos)` as (operator, version, version's start, end) when the version has no
+    prerelease or metadata; None when it may have one or nothing matches (the pattern then decides)."""
+    end = len(text)
+    i = pos
+    while i < end and text[i] in _OP_SET:
+        i += 1
+    op_end = i
+    while i < end and text[i] in _WS_CHARS:
+        i += 1
+    start = i
+    if i < end and text[i] == "v":
+        i += 1
+    first = i
+    while i < end and text[i] in _PART_CHARS:
+        i += 1
+    if i == first:
+        return None
+    for _ in range(2):
+        if i + 1 < end and text[i] == "." and text[i + 1] in _PART_CHARS:
+            i += 2
+            while i < end and text[i] in _PART_CHARS:
+                i += 1
+    if i < end and text[i] in "-+":
+        return None
+    return text[pos:op_end], text[start:i], start, i
 
 
 _WILDCARDS: Final = frozenset({"x", "X", "*"})
@@ -262,10 +302,15 @@ def _to_uint64(digits: str) -> int:
 def _parse_version(text: str) -> Version:
     if not text:
         raise _BadVersion("empty string")
-    match = _version_re().fullmatch(text)
-    if match is None:
-        raise _BadVersion(_NOT_SEMVER)
-    major, minor, patch, prerelease, metadata = match.groups()
+    simple = _simple_parts(text, _DIGITS)
+    if simple is not None:
+        major, minor, patch = simple
+        prerelease = metadata = None
+    else:
+        match = _version_re().fullmatch(text)
+        if match is None:
+            raise _BadVersion(_NOT_SEMVER)
+        major, minor, patch, prerelease, metadata = match.groups()
     if prerelease:
         for ident in prerelease.split("."):
             if len(ident) > 1 and ident[0] == "0" and _numeric_re().fullmatch(ident):
@@ -300,8 +345,8 @@ def normalize_cluster_version(text: str) -> str:
     ``v1.31.2-gke.100`` -> ``1.31.2``, ``1.32`` -> ``1.32``.
     """
     text = text.removeprefix("v")
-    cut = _cluster_cut_re().search(text)
-    return text[: cut.start()] if cut else text
+    cut = min((at for at in map(text.find, "-+~") if at >= 0), default=-1)
+    return text[:cut] if cut >= 0 else text
 
 
 # ------------------------------------------------------------------------ constraints
@@ -430,10 +475,15 @@ class _Alternative:
 
 
 def _make_comparator(op: str, text: str) -> _Comparator:
-    match = _cv_parts_re().fullmatch(text)
-    if match is None:  # pragma: no cover - text was matched by the same pattern
-        raise _BadConstraint(f"{_quote(text)} is not a version")
-    major, minor, patch, prerelease, _metadata = match.groups()
+    simple = _simple_parts(text, _PART_CHARS)
+    if simple is not None:
+        major, minor, patch = simple
+        prerelease = None
+    else:
+        match = _cv_parts_re().fullmatch(text)
+        if match is None:  # pragma: no cover - text was matched by the same pattern
+            raise _BadConstraint(f"{_quote(text)} is not a version")
+        major, minor, patch, prerelease, _metadata = match.groups()
     suffix = f"-{prerelease}" if prerelease else ""
     dirty = True
     minor_dirty = patch_dirty = False
@@ -491,17 +541,19 @@ def _parse_alternative(text: str) -> _Alternative:
         raise _BadConstraint('empty alternative around "||"')
     comparators: list[_Comparator] = []
     while True:
-        match = _item_re().match(text, pos)
-        if match is None:
-            raise _BadConstraint(_diagnose(text, pos))
-        op, version_text = match.groups()
+        item = _simple_item(text, pos)
+        if item is None:
+            match = _item_re().match(text, pos)
+            if match is None:
+                raise _BadConstraint(_diagnose(text, pos))
+            item = (match.group(1), match.group(2), match.start(2), match.end())
+        op, version_text, version_start, end = item
         if op not in _CHECKS:
             raise _BadConstraint(f"{_quote(op)} is not a valid operator")
-        end = match.end()
         pos = _skip_ws(text, end)
         if pos == end and pos < len(text) and text[pos] != ",":
             # Something glued to the version: "1.2.3.4", "1.x.y", "1.2.3~".
-            token = _bad_item_re().match(text, match.start(2))
+            token = _bad_item_re().match(text, version_start)
             assert token is not None
             raise _BadConstraint(f"{_quote(token.group(2))} is not a version")
         comparators.append(_make_comparator(op, version_text))
@@ -568,4 +620,9 @@ def is_exact_constraint(text: str) -> bool:
     ``= 1.20`` counts as exact, ``1.20`` and ``1.20.x`` do not, and neither do ``=>`` and ``=<``
     (which mean ``>=`` and ``<=``).
     """
-    return _exact_re().match(text.strip()) is not None
+    text = text.strip()
+    if text[:1] == "=":
+        return text[1:2] not in ("<", ">")
+    numbers = (text[1:] if text[:1] == "v" else text).split(".", 2)
+    return (len(numbers) == 3 and all(number and _DIGITS.issuperset(number) for number in numbers[:2])
+            and numbers[2][:1] in _DIGITS)
