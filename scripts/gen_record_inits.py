@@ -75,7 +75,8 @@ def main(argv: list[str]) -> int:
     if argv == ["--check"]:
         if TARGET.exists() and TARGET.read_text(encoding="utf-8") == text:
             return 0
-        print(f"{TARGET.relative_to(ROOT)} is out of date with the record classes of the package; "
+        where = TARGET.relative_to(ROOT) if TARGET.is_relative_to(ROOT) else TARGET
+        print(f"{where} is out of date with the record classes of the package; "
               f"run `{COMMAND}` and commit it", file=sys.stderr)
         return 1
     if argv:
