@@ -11,7 +11,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "plugin" / "imagevector"
 
 # lowest first; a module imports only modules of its own layer or below (functions' imports included)
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
-    ("core", ("records", "lazyre", "pyyaml", "semver", "model", "errors", "reference")),
+    ("core", ("records", "_record_inits", "lazyre", "pyyaml", "semver", "model", "errors", "reference")),
     ("vector", ("vector", "coverage", "fleet", "mirror")),
     ("loading", ("yamlnodes", "scalars", "scan", "fields", "validation", "cabundle", "components", "inputs", "confine",
                  "writing", "log", "version", "vectorcache")),

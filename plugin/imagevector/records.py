@@ -3,8 +3,15 @@
 Importing `dataclasses` costs about 7 ms (it pulls `inspect`, `ast`, `dis`, `tokenize`) and each
 `@dataclass` about 0.5 ms more (it compiles six functions and builds a signature for `__doc__`): 20–25 ms
 of a one-document render's start-up. This module gives the subset the package uses, with the same
-behaviour, for a fraction of that: one small compiled `__init__` per class (compiled when the class gets its
-first instance), `__eq__` and `__hash__` over an `attrgetter`, a shared `__repr__`.
+behaviour, for a fraction of that: one small `__init__` per class (made when the class gets its first
+instance), `__eq__` and `__hash__` over an `attrgetter`, a shared `__repr__`.
+
+`__init__` is written as source text (`_source`: the field names and kinds; defaults written `...`, the real
+ones given to the function). Its code comes from `_record_inits.INITS`, keyed by that exact text: a module
+generated from the package's own classes (`REGISTRY`), so the import system keeps it compiled in a .pyc. A
+text not in the table (a class added or changed since, a test's class) is compiled by `exec` (~0.07 ms a
+class, in every process): never a wrong `__init__`, only a slower one. After adding or changing a record
+class, regenerate the table with `python3 scripts/gen_record_inits.py` (a test runs it with `--check`).
 
 Type checkers see the real `dataclasses` (the `TYPE_CHECKING` branch), so mypy checks every class exactly
 as a dataclass; tests/test_records.py checks that both behave the same (init, defaults, factories,
@@ -23,6 +30,10 @@ else:
     from operator import attrgetter
 
     _MISSING = object()
+    _function = type(lambda: None)  # types.FunctionType
+    # (class, `__init__` source) of every record class of the package, in creation order: what
+    # scripts/gen_record_inits.py precompiles (classes of other modules, tests' say, are not kept)
+    REGISTRY = []
 
     class FrozenInstanceError(AttributeError):
         """Assigning to a field of a frozen class (the same name as dataclasses')."""
@@ -115,15 +126,18 @@ else:
         return __eq__, __hash__
 
     def _source(cls, specs, frozen):
-        """`__init__`'s source and the names it refers to."""
+        """`__init__`'s source, the names it refers to and its defaults in parameter order. Every default is
+        written `...` in the source (the function gets the real ones from `defaults`), so the text depends on
+        the fields' names and kinds only: it is the key of the precompiled table (`_record_inits.INITS`)."""
         names = {"_MISSING": _MISSING, "_set": object.__setattr__}
-        params, body = ["self"], []
+        params, body, defaults = ["self"], [], []
         for spec in specs.values():
             n = spec.name
             if spec.default_factory is not _MISSING:
                 names[f"_f_{n}"] = spec.default_factory
                 if spec.init:
-                    params.append(f"{n}=_MISSING")
+                    params.append(f"{n}=...")
+                    defaults.append(_MISSING)
                     value = f"_f_{n}() if {n} is _MISSING else {n}"
                 else:
                     value = f"_f_{n}()"
@@ -131,8 +145,8 @@ else:
                 if spec.default is _MISSING:
                     params.append(n)
                 else:
-                    names[f"_d_{n}"] = spec.default
-                    params.append(f"{n}=_d_{n}")
+                    params.append(f"{n}=...")
+                    defaults.append(spec.default)
                 value = n
             elif spec.default is not _MISSING:
                 names[f"_d_{n}"] = spec.default
@@ -143,23 +157,34 @@ else:
         if hasattr(cls, "__post_init__"):
             body.append("    self.__post_init__()")
         lines = [f"def __init__({', '.join(params)}):", *(body or ["    pass"])]
-        return "\n".join(lines), names
+        return "\n".join(lines), names, tuple(defaults) or None
 
-    def _lazy_init(cls, source, names):
-        """An `__init__` that compiles the real one on the class's first instance and puts it in its place:
-        compiling costs ≈ 0.05–0.3 ms a class (more with more fields), and a render creates instances of only
-        some of the classes it imports (start-up, issue 15). The real one raises the same TypeErrors."""
+    def _build(source, names, defaults, qualname):
+        """The real `__init__`: its code precompiled in `_record_inits` (cached in a .pyc by the import system)
+        when the table has this exact source, else compiled here (≈ 0.07 ms a class, in every process)."""
+        from ._record_inits import INITS
+
+        code = INITS.get(source)
+        if code is None:
+            exec(source, names)  # noqa: S102 - our own generated source, from the class's field names
+            code = names.pop("__init__").__code__
+        real = _function(code, names, "__init__", defaults)
+        real.__qualname__ = qualname
+        return real
+
+    def _lazy_init(cls, source, names, defaults):
+        """An `__init__` that builds the real one (`_build`) on the class's first instance and puts it in its
+        place: a render creates instances of only some of the classes it imports (start-up, issue 15). The
+        real one raises the same TypeErrors."""
         qualname = f"{cls.__qualname__}.__init__"
+        built = []
 
         def __init__(self, *args, **kwargs):
-            real = names.get("__init__")
-            if real is None:
-                exec(source, names)  # noqa: S102 - our own generated source, from the class's field names
-                real = names["__init__"]
-                real.__qualname__ = qualname
+            if not built:
+                built.append(_build(source, names, defaults, qualname))
                 if cls.__dict__.get("__init__") is __init__:
-                    cls.__init__ = real
-            real(self, *args, **kwargs)
+                    cls.__init__ = built[0]
+            built[0](self, *args, **kwargs)
 
         __init__.__qualname__ = qualname
         return __init__
@@ -177,7 +202,10 @@ else:
             add_hash = eq and frozen and not explicit_hash
             compare_eq, compare_hash = _compare_methods(specs)
             cls.__dataclass_fields__ = specs
-            cls.__init__ = _lazy_init(cls, *_source(cls, specs, frozen))
+            source = _source(cls, specs, frozen)
+            if (cls.__module__ + ".").startswith("imagevector."):
+                REGISTRY.append((cls, source[0]))
+            cls.__init__ = _lazy_init(cls, *source)
             if "__repr__" not in own:
                 cls.__repr__ = _repr
             if eq_here:
