@@ -576,6 +576,65 @@ def test_launcher_runs_the_folders_code_after_an_update(tmp_path: Path) -> None:
     assert run([*launcher, "--version"], env).stdout == "imagevector 99.0\n"
 
 
+CKSUM_SPY = """#!/bin/sh
+echo call >>'{calls}'
+if [ -f '{change_once}' ]; then
+    rm -f '{change_once}'
+    out=$('{real}') || exit 1
+    printf '# changed while the venv was built\\n' >>'{pyproject}'
+    printf '%s\\n' "$out"
+    exit 0
+fi
+exec '{real}'
+"""
+
+
+def test_launcher_checksums_pyproject_only_when_the_stamp_is_not_newer(tmp_path: Path) -> None:
+    """A render forks no `cksum` while the venv's stamp is newer than pyproject.toml; otherwise the checksum decides:
+    a pyproject.toml touched keeps the venv (and the install/update hook renews the stamp's time), one changed at the
+    stamp's very time (one clock tick) rebuilds it, and one changed while the venv was built leaves no stamp."""
+    src = copy_checkout(tmp_path / "imagevector")
+    pyproject, stamp = src / "pyproject.toml", src / STAMP
+    bin_dir, calls, change_once = tmp_path / "bin", tmp_path / "cksum-calls", tmp_path / "change-once"
+    bin_dir.mkdir()
+    real = shutil.which("cksum")
+    assert real
+    (bin_dir / "cksum").write_text(CKSUM_SPY.format(calls=calls, change_once=change_once, real=real,
+                                                    pyproject=pyproject), encoding="utf-8")
+    (bin_dir / "cksum").chmod(0o755)
+    env = clean_env(tmp_path / "home", [bin_dir]) | {"HELM_PLUGIN_DIR": str(src), "IMAGEVECTOR_PYTHON": sys.executable,
+                                                      "IMAGEVECTOR": str(VECTOR)}
+    launcher = ["sh", src / LAUNCHER]
+
+    def render() -> tuple[subprocess.CompletedProcess[str], int]:
+        calls.unlink(missing_ok=True)
+        proc = run([*launcher, "render"], env, stdin=POD)
+        return proc, len(calls.read_text(encoding="utf-8").splitlines()) if calls.exists() else 0
+
+    change_once.touch()  # the first checksum changes pyproject.toml behind it, as a `git pull` during the build would
+    proc, _ = render()
+    assert proc.returncode == 1 and "changed while the venv was built" in proc.stderr, proc.stderr
+    assert not stamp.exists() and not change_once.exists()
+    proc, _ = render()
+    assert proc.returncode == 0 and f"image: {GARDENLET}\n" in proc.stdout, proc.stderr
+    assert installs(src) == 2
+    proc, forks = render()
+    assert proc.returncode == 0 and f"image: {GARDENLET}\n" in proc.stdout, proc.stderr
+    assert forks == 0
+    # pyproject.toml newer than the stamp, same content: checksummed, kept; the hook renews the stamp's time
+    os.utime(stamp, ns=(stamp.stat().st_atime_ns, pyproject.stat().st_mtime_ns - 10**9))
+    proc, forks = render()
+    assert proc.returncode == 0 and forks == 1 and installs(src) == 2, proc.stderr
+    assert run([*launcher, "--prepare"], env).returncode == 0
+    assert render()[1] == 0
+    # changed at the stamp's own time: not newer, so the checksum sees it (here a broken file: the rebuild fails)
+    pyproject.write_text("[project\nname = 'broken'\n", encoding="utf-8")
+    os.utime(pyproject, ns=(stamp.stat().st_mtime_ns, stamp.stat().st_mtime_ns))
+    proc, forks = render()
+    assert proc.returncode == 1 and forks >= 1 and installs(src) == 3
+    assert "cannot read the dependencies" in proc.stderr, proc.stderr
+
+
 def test_helm4_second_data_home_survives_removing_the_first(prepared_plugin: PreparedPlugin, tmp_path: Path) -> None:
     """The README's helm4() recipe installs one checkout into a second HELM_DATA_HOME. The venv was built by the
     install hook of the first, through its link; remove that first data folder: the second still renders, and
