@@ -11,6 +11,12 @@ and runs from there. The folder is built under a temporary name and renamed into
 starts are safe; it is used only when this user owns it and nobody else may write to it. When extracting is not
 possible (read-only home, foreign cache folder), it runs from inside the zip with the pure-Python parser:
 slower, same output. IMAGEVECTOR_CACHE_DIR=none forces that.
+
+The folder is also named after the interpreter's ABI (its extension-module suffix, e.g. cpython-311-x86_64-linux-gnu)
+and holds only that interpreter's libyaml extension and bytecode: every module is byte-compiled in the temporary
+folder, before the rename, so a complete folder never needs writing to and no start compiles from source, even with
+PYTHONDONTWRITEBYTECODE=1 or a read-only cache. Another Python extracts its own folder. A file that does not
+compile only costs speed (Python compiles it at import, as without this).
 """
 
 from __future__ import annotations
@@ -60,6 +66,32 @@ def _cache_root() -> str | None:
     return root if _private_dir(root) else None
 
 
+def _abi() -> str:
+    """This interpreter's ABI as its extension modules name it ('cpython-311-x86_64-linux-gnu'): one extracted
+    folder per bundle and ABI, holding that ABI's extension modules and bytecode."""
+    from importlib.machinery import EXTENSION_SUFFIXES
+
+    suffix = EXTENSION_SUFFIXES[0].removeprefix(".").rpartition(".")[0]
+    return "".join(c if c.isalnum() or c in "_-" else "_" for c in suffix) or "any"
+
+
+def _compile(folder: str, final: str) -> None:
+    """Byte-compile every module below `folder` for this interpreter (named as in `final`, the folder it becomes),
+    written whatever sys.dont_write_bytecode says. Silent; a failure only leaves that module to compile at import."""
+    import warnings
+
+    try:
+        import compileall
+        import py_compile
+
+        with warnings.catch_warnings():  # SyntaxWarnings of bundled code would go to stderr
+            warnings.simplefilter("ignore")
+            compileall.compile_dir(folder, ddir=final, quiet=2, workers=1,
+                                   invalidation_mode=py_compile.PycInvalidationMode.TIMESTAMP)
+    except Exception:  # noqa: BLE001 - only speed is at stake
+        pass
+
+
 def _extract(archive: str) -> str | None:
     """The folder this zipapp's files were extracted to (extracting them first if needed), or None."""
     import zipfile
@@ -71,7 +103,7 @@ def _extract(archive: str) -> str | None:
     try:
         with zipfile.ZipFile(archive) as bundle:
             bundle_id = bundle.read(BUNDLE_ID_FILE).decode("ascii").strip()
-            target = os.path.join(root, f"pyz-{bundle_id[:32]}")
+            target = os.path.join(root, f"pyz-{bundle_id[:32]}-{_abi()}")
             if os.path.exists(os.path.join(target, COMPLETE)):
                 return target if _private_dir(target) else None
             import shutil
@@ -87,6 +119,7 @@ def _extract(archive: str) -> str | None:
                     if name.startswith("/") or ".." in name.split("/"):
                         return None
                     bundle.extract(member, temp)
+                _compile(temp, target)
                 with open(os.path.join(temp, COMPLETE), "w", encoding="ascii") as handle:
                     handle.write(bundle_id + "\n")
                 try:

@@ -29,9 +29,13 @@ from test_helm import (
     WIRE,
     assert_rendered,
     clean_env,
+    compiled_from_source,
+    files_below,
+    read_only,
     recipe_env,
     renderer_args,
     run,
+    stale_bytecode,
     template_cmd,
 )
 from tools import tool
@@ -216,6 +220,34 @@ def test_archive_launcher_failures_reach_the_log(dist: Dist, tmp_path: Path) -> 
     assert "Python 3.6.0" in log.read_text(encoding="utf-8")
 
 
+def test_archive_install_hook_compiles_app_and_a_read_only_plugin_renders_from_bytecode(dist: Dist,
+                                                                                         tmp_path: Path) -> None:
+    """The install hook byte-compiles app/ with the Python it found; a render from the read-only plugin folder
+    (installed at image build time, run by another user) loads every module of app/ from that bytecode and writes
+    nothing there (not even as root, whom chmod does not stop)."""
+    env = install_archive(dist, tmp_path / "home")
+    plugin = (Path(env["HELM_DATA_HOME"]) / "plugins" / "imagevector").resolve()
+    python3 = shutil.which("python3", path=env["PATH"])
+    assert python3
+    assert stale_bytecode(python3, plugin / "app") == []
+    verbose = tmp_path / "python-verbose"  # the launcher runs IMAGEVECTOR_PYTHON -I app …; -v lists every import
+    verbose.write_text(f"#!/bin/sh\nexec '{python3}' -v \"$@\"\n", encoding="utf-8")
+    verbose.chmod(0o755)
+    before = files_below(plugin / "app")
+    with read_only(plugin):
+        helm = run(template_cmd(tool("helm4"), "--post-renderer", "imagevector",
+                                *renderer_args(f"--vector={VECTOR}")), env)
+        direct = run(["sh", plugin / "scripts" / "helm-plugin", "render", f"--vector={VECTOR}",
+                      "--target-version=1.32"],
+                     env | {"HELM_PLUGIN_DIR": str(plugin), "IMAGEVECTOR_PYTHON": str(verbose)}, stdin=POD)
+    assert helm.returncode == 0, helm.stderr
+    assert_rendered(helm.stdout, overwritten=False, hooks=True)
+    assert direct.returncode == 0 and f"image: {GARDENLET}\n" in direct.stdout, direct.stderr[-3000:]
+    from_source, from_bytecode = compiled_from_source(direct.stderr, plugin / "app")
+    assert from_source == [] and from_bytecode >= 30, (from_source, from_bytecode)
+    assert files_below(plugin / "app") == before
+
+
 def test_bundle_uses_libyaml_where_it_matches(dist: Dist, tmp_path: Path) -> None:
     with tarfile.open(dist.tgz) as tar:
         tar.extractall(tmp_path, filter="data") if sys.version_info >= (3, 12) else tar.extractall(tmp_path)
@@ -279,6 +311,44 @@ def test_pyz_renders_from_an_empty_folder(dist: Dist, tmp_path: Path) -> None:
     # what the venv's imagevector gives
     venv = run([Path(sys.executable).parent / "imagevector", *cmd[3:]], env, cwd=empty, stdin=stream)
     assert venv.stdout == extracted.stdout
+
+
+def test_pyz_extracts_bytecode_and_imports_nothing_from_source(dist: Dist, tmp_path: Path) -> None:
+    """With PYTHONDONTWRITEBYTECODE=1 (common in container images) Python writes no bytecode: the extraction does,
+    for this interpreter, into a folder named after its ABI. Neither the first start (which extracts) nor a later
+    one compiles a module of the folder from source."""
+    from importlib.machinery import EXTENSION_SUFFIXES
+
+    env = pyz_env(tmp_path, PYTHONDONTWRITEBYTECODE="1")
+    cmd = [sys.executable, "-v", dist.pyz, "render", f"--vector={VECTOR}", "--target-version=1.32"]
+    first = run(cmd, env, cwd=tmp_path, stdin=POD)
+    assert first.returncode == 0 and f"image: {GARDENLET}\n" in first.stdout, first.stderr[-3000:]
+    (folder,) = (tmp_path / "cache" / "imagevector").glob("pyz-*")
+    assert folder.name.endswith("-" + EXTENSION_SUFFIXES[0][1:].rpartition(".")[0])  # 'cpython-311-x86_64-linux-gnu'
+    assert stale_bytecode(sys.executable, folder) == []
+    again = run(cmd, env, cwd=tmp_path, stdin=POD)
+    assert again.stdout == first.stdout
+    for proc in (first, again):
+        from_source, from_bytecode = compiled_from_source(proc.stderr, folder)
+        assert from_source == [] and from_bytecode >= 30, (from_source, from_bytecode)
+
+
+def test_pyz_module_that_does_not_compile_costs_only_speed(dist: Dist, tmp_path: Path) -> None:
+    """A bundled file this Python cannot compile (e.g. newer syntax) or that warns when compiled: the extraction
+    is complete and silent, the render unchanged; only that file has no bytecode."""
+    pyz = tmp_path / "imagevector.pyz"
+    with zipfile.ZipFile(dist.pyz) as original, zipfile.ZipFile(pyz, "w") as copy:
+        for info in original.infolist():
+            copy.writestr(info, original.read(info))
+        copy.writestr("imagevector/_does_not_compile.py", "match (:\n")
+        copy.writestr("imagevector/_warns.py", 'PATTERN = "\\d"\n')  # an invalid escape: a warning when compiled
+    cmd = [sys.executable, "-W", "default", pyz, "render", f"--vector={VECTOR}", "--target-version=1.32"]
+    proc = run(cmd, pyz_env(tmp_path, PYTHONDONTWRITEBYTECODE="1"), cwd=tmp_path, stdin=POD)
+    assert proc.returncode == 0 and proc.stderr == "", proc.stderr
+    assert f"image: {GARDENLET}\n" in proc.stdout
+    (folder,) = (tmp_path / "cache" / "imagevector").glob("pyz-*")
+    assert (folder / ".complete").is_file()
+    assert stale_bytecode(sys.executable, folder) == [str(folder / "imagevector" / "_does_not_compile.py")]
 
 
 def test_pyz_concurrent_first_starts(dist: Dist, tmp_path: Path) -> None:

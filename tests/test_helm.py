@@ -10,9 +10,11 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import stat
 import subprocess
 import sys
 from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -81,6 +83,75 @@ def copy_checkout(dest: Path) -> Path:
         else:
             shutil.copy2(source, target)
     return dest
+
+
+# Run by the Python that renders: every module below the folders whose bytecode that Python would not use (no .pyc
+# of its cache tag, or one that does not match the source: timestamp and size, or source hash), then their count.
+STALE_BYTECODE = r"""
+import importlib.util, os, sys
+count = 0
+for folder in sys.argv[1:]:
+    for top, dirs, files in os.walk(folder):
+        dirs[:] = [d for d in dirs if d != "__pycache__"]
+        for name in (n for n in files if n.endswith(".py")):
+            count += 1
+            source = os.path.join(top, name)
+            try:
+                with open(importlib.util.cache_from_source(source), "rb") as handle:
+                    head = handle.read(16)
+            except OSError:
+                print(source)
+                continue
+            flags, info = int.from_bytes(head[4:8], "little"), os.stat(source)
+            if flags == 0:
+                ok = head[8:16] == ((int(info.st_mtime) & 0xFFFFFFFF).to_bytes(4, "little")
+                                    + (info.st_size & 0xFFFFFFFF).to_bytes(4, "little"))
+            else:
+                with open(source, "rb") as handle:
+                    ok = not flags & 2 or head[8:16] == importlib.util.source_hash(handle.read())
+            if head[:4] != importlib.util.MAGIC_NUMBER or not ok:
+                print(source)
+print(count)
+"""
+
+
+def stale_bytecode(python: str | Path, *folders: Path) -> list[str]:
+    """The modules below ``folders`` that ``python`` would compile from source; fails unless there are many."""
+    proc = run([python, "-I", "-c", STALE_BYTECODE, *folders], os.environ)
+    assert proc.returncode == 0, proc.stderr
+    *stale, count = proc.stdout.splitlines()
+    assert int(count) >= 40, f"only {count} modules below {folders}"
+    return stale
+
+
+def compiled_from_source(verbose_stderr: str, folder: Path) -> tuple[list[str], int]:
+    """From the stderr of `python -v`: the modules below ``folder`` compiled from source, and how many were loaded
+    from bytecode (``# code object from '….pyc'`` when cached, ``# code object from ….py`` when not)."""
+    prefix = "# code object from "
+    lines = [line[len(prefix):] for line in verbose_stderr.splitlines() if line.startswith(prefix)]
+    inside = [line.strip("'") for line in lines if line.strip("'").startswith(f"{folder}{os.sep}")]
+    return [line for line in inside if line.endswith(".py")], sum(line.endswith(".pyc") for line in inside)
+
+
+def files_below(*folders: Path) -> dict[str, tuple[int, int]]:
+    """Every file below ``folders`` with its modification time and size (what a render must not change)."""
+    return {str(path): (path.stat().st_mtime_ns, path.stat().st_size)
+            for folder in folders for path in folder.rglob("*") if path.is_file() and not path.is_symlink()}
+
+
+@contextmanager
+def read_only(folder: Path) -> Iterator[None]:
+    """``chmod -R a-w folder``, the modes restored afterwards. root may still write there: a test also checks that
+    nothing below the folder changed (bytecode a render compiled would show)."""
+    modes = {path: stat.S_IMODE(path.lstat().st_mode) for path in [folder, *folder.rglob("*")]
+             if not path.is_symlink()}
+    for path, mode in modes.items():
+        path.chmod(mode & ~0o222)
+    try:
+        yield
+    finally:
+        for path, mode in modes.items():
+            path.chmod(mode)
 
 
 def documents(text: str) -> list[dict[str, Any]]:
@@ -275,6 +346,31 @@ def test_helm4_install_hook_prepares_the_venv(prepared_plugin: PreparedPlugin) -
     assert (venv / "requirements.txt").read_text(encoding="utf-8").split() == PROJECT["dependencies"]
     assert not list(venv.glob("lib/python*/site-packages/*imagevector*"))
     assert not (venv / "bin" / "imagevector").exists()
+
+
+def test_helm4_install_hook_compiles_the_plugin(prepared_plugin: PreparedPlugin) -> None:
+    """The hook leaves bytecode, for the venv's Python, of every module of plugin/ (compileall) and of the venv's
+    packages (pip compiles what it installs), whatever PYTHONDONTWRITEBYTECODE says (set here by the caller or not)."""
+    venv = prepared_plugin.src / ".plugin-venv"
+    (site,) = venv.glob("lib/python*/site-packages")
+    assert stale_bytecode(venv / "bin" / "python", prepared_plugin.src / "plugin", site) == []
+
+
+def test_helm4_renders_from_a_read_only_plugin_folder(helm4: Helm4, tmp_path: Path) -> None:
+    """Installed at image build time, run later by another user: the plugin folder is read-only. The render works
+    and compiles nothing from source (bytecode from the install hook): nothing below plugin/ or the venv changes,
+    not even as root, whom chmod does not stop (a module compiled from source would then leave its .pyc)."""
+    for cache in list((helm4.src / "plugin").rglob("__pycache__")):
+        shutil.rmtree(cache)  # what renders of earlier tests compiled: only the hook's bytecode counts
+    proc = run([helm4.helm, "plugin", "install", helm4.src], clean_env(tmp_path / "again"))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    folders = (helm4.src / "plugin", helm4.src / ".plugin-venv")
+    before = files_below(*folders)
+    with read_only(helm4.src):
+        proc = helm4.template(*renderer_args(f"--vector={VECTOR}", "--target-version=1.31"))
+    assert proc.returncode == 0, proc.stderr
+    assert_rendered(proc.stdout, overwritten=False, hooks=True, pause="3.10")
+    assert files_below(*folders) == before
 
 
 def test_helm4_plugin_is_listed(helm4: Helm4) -> None:
@@ -478,6 +574,65 @@ def test_launcher_runs_the_folders_code_after_an_update(tmp_path: Path) -> None:
     assert proc.returncode == 0 and f"image: {GARDENLET}\n" in proc.stdout, proc.stderr
     assert installs(src) == 2
     assert run([*launcher, "--version"], env).stdout == "imagevector 99.0\n"
+
+
+CKSUM_SPY = """#!/bin/sh
+echo call >>'{calls}'
+if [ -f '{change_once}' ]; then
+    rm -f '{change_once}'
+    out=$('{real}') || exit 1
+    printf '# changed while the venv was built\\n' >>'{pyproject}'
+    printf '%s\\n' "$out"
+    exit 0
+fi
+exec '{real}'
+"""
+
+
+def test_launcher_checksums_pyproject_only_when_the_stamp_is_not_newer(tmp_path: Path) -> None:
+    """A render forks no `cksum` while the venv's stamp is newer than pyproject.toml; otherwise the checksum decides:
+    a pyproject.toml touched keeps the venv (and the install/update hook renews the stamp's time), one changed at the
+    stamp's very time (one clock tick) rebuilds it, and one changed while the venv was built leaves no stamp."""
+    src = copy_checkout(tmp_path / "imagevector")
+    pyproject, stamp = src / "pyproject.toml", src / STAMP
+    bin_dir, calls, change_once = tmp_path / "bin", tmp_path / "cksum-calls", tmp_path / "change-once"
+    bin_dir.mkdir()
+    real = shutil.which("cksum")
+    assert real
+    (bin_dir / "cksum").write_text(CKSUM_SPY.format(calls=calls, change_once=change_once, real=real,
+                                                    pyproject=pyproject), encoding="utf-8")
+    (bin_dir / "cksum").chmod(0o755)
+    env = clean_env(tmp_path / "home", [bin_dir]) | {"HELM_PLUGIN_DIR": str(src), "IMAGEVECTOR_PYTHON": sys.executable,
+                                                      "IMAGEVECTOR": str(VECTOR)}
+    launcher = ["sh", src / LAUNCHER]
+
+    def render() -> tuple[subprocess.CompletedProcess[str], int]:
+        calls.unlink(missing_ok=True)
+        proc = run([*launcher, "render"], env, stdin=POD)
+        return proc, len(calls.read_text(encoding="utf-8").splitlines()) if calls.exists() else 0
+
+    change_once.touch()  # the first checksum changes pyproject.toml behind it, as a `git pull` during the build would
+    proc, _ = render()
+    assert proc.returncode == 1 and "changed while the venv was built" in proc.stderr, proc.stderr
+    assert not stamp.exists() and not change_once.exists()
+    proc, _ = render()
+    assert proc.returncode == 0 and f"image: {GARDENLET}\n" in proc.stdout, proc.stderr
+    assert installs(src) == 2
+    proc, forks = render()
+    assert proc.returncode == 0 and f"image: {GARDENLET}\n" in proc.stdout, proc.stderr
+    assert forks == 0
+    # pyproject.toml newer than the stamp, same content: checksummed, kept; the hook renews the stamp's time
+    os.utime(stamp, ns=(stamp.stat().st_atime_ns, pyproject.stat().st_mtime_ns - 10**9))
+    proc, forks = render()
+    assert proc.returncode == 0 and forks == 1 and installs(src) == 2, proc.stderr
+    assert run([*launcher, "--prepare"], env).returncode == 0
+    assert render()[1] == 0
+    # changed at the stamp's own time: not newer, so the checksum sees it (here a broken file: the rebuild fails)
+    pyproject.write_text("[project\nname = 'broken'\n", encoding="utf-8")
+    os.utime(pyproject, ns=(stamp.stat().st_mtime_ns, stamp.stat().st_mtime_ns))
+    proc, forks = render()
+    assert proc.returncode == 1 and forks >= 1 and installs(src) == 3
+    assert "cannot read the dependencies" in proc.stderr, proc.stderr
 
 
 def test_helm4_second_data_home_survives_removing_the_first(prepared_plugin: PreparedPlugin, tmp_path: Path) -> None:
