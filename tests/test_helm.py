@@ -346,6 +346,20 @@ def test_helm4_install_hook_prepares_the_venv(prepared_plugin: PreparedPlugin) -
     assert (venv / "requirements.txt").read_text(encoding="utf-8").split() == PROJECT["dependencies"]
     assert not list(venv.glob("lib/python*/site-packages/*imagevector*"))
     assert not (venv / "bin" / "imagevector").exists()
+    # nor setuptools, whose distutils-precedence.pth would run at every start (Python <= 3.11 venvs have it)
+    assert not list(venv.glob("lib/python*/site-packages/distutils-precedence.pth"))
+    assert not list(venv.glob("lib/python*/site-packages/setuptools"))
+
+
+def test_helm4_launcher_imports_pyyaml_through_the_packages_door(prepared_plugin: PreparedPlugin) -> None:
+    """The launcher's bootstrap imports PyYAML the way the package does (imagevector.pyyaml, start-up), not first."""
+    launcher = (prepared_plugin.src / "scripts" / "helm-plugin").read_text(encoding="utf-8")
+    start = launcher.split("START='", 1)[1].split("'", 1)[0]
+    probe = start + "import yaml\nprint(type(yaml.reader.Reader.NON_PRINTABLE).__name__)\n"
+    proc = run([str(prepared_plugin.src / ".plugin-venv" / "bin" / "python"), "-I", "-c", probe,
+                str(prepared_plugin.src)], clean_env(prepared_plugin.src.parent / "home"))
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "Deferred"
 
 
 def test_helm4_install_hook_compiles_the_plugin(prepared_plugin: PreparedPlugin) -> None:
