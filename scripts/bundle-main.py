@@ -92,14 +92,31 @@ def _compile(folder: str, final: str) -> None:
         pass
 
 
+def _extracted(archive: str, root: str) -> str | None:
+    """The folder this zipapp was extracted to by an earlier start, found without importing zipfile (~17 ms): the
+    bundle id is read through the zipimporter that loaded this file, which has the archive's index already."""
+    get_data = getattr(globals().get("__loader__"), "get_data", None)
+    if get_data is None:
+        return None
+    try:
+        bundle_id = get_data(os.path.join(archive, BUNDLE_ID_FILE)).decode("ascii").strip()
+    except (OSError, ValueError):
+        return None
+    target = os.path.join(root, f"pyz-{bundle_id[:32]}-{_abi()}")
+    return target if os.path.exists(os.path.join(target, COMPLETE)) and _private_dir(target) else None
+
+
 def _extract(archive: str) -> str | None:
     """The folder this zipapp's files were extracted to (extracting them first if needed), or None."""
-    import zipfile
-    from importlib.machinery import EXTENSION_SUFFIXES
-
     root = _cache_root()
     if root is None:
         return None
+    found = _extracted(archive, root)
+    if found is not None:
+        return found
+    import zipfile
+    from importlib.machinery import EXTENSION_SUFFIXES
+
     try:
         with zipfile.ZipFile(archive) as bundle:
             bundle_id = bundle.read(BUNDLE_ID_FILE).decode("ascii").strip()
