@@ -230,7 +230,7 @@ def test_archive_install_hook_compiles_app_and_a_read_only_plugin_renders_from_b
     python3 = shutil.which("python3", path=env["PATH"])
     assert python3
     assert stale_bytecode(python3, plugin / "app") == []
-    verbose = tmp_path / "python-verbose"  # the launcher runs IMAGEVECTOR_PYTHON -I app …; -v lists every import
+    verbose = tmp_path / "python-verbose"  # the launcher runs IMAGEVECTOR_PYTHON -I -S app …; -v lists every import
     verbose.write_text(f"#!/bin/sh\nexec '{python3}' -v \"$@\"\n", encoding="utf-8")
     verbose.chmod(0o755)
     before = files_below(plugin / "app")
@@ -246,6 +246,8 @@ def test_archive_install_hook_compiles_app_and_a_read_only_plugin_renders_from_b
     from_source, from_bytecode = compiled_from_source(direct.stderr, plugin / "app")
     assert from_source == [] and from_bytecode >= 30, (from_source, from_bytecode)
     assert files_below(plugin / "app") == before
+    # -S: the Python's site (and the .pth files it runs at every start) is not imported; app/ holds everything
+    assert "import 'site'" not in direct.stderr and "import 'imagevector.pyyaml'" in direct.stderr
 
 
 def test_bundle_uses_libyaml_where_it_matches(dist: Dist, tmp_path: Path) -> None:
