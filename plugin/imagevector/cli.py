@@ -5,7 +5,6 @@ and turns exceptions into exit codes. It imports the faces; nothing imports it b
 
 from __future__ import annotations
 
-import importlib
 import os
 import sys
 from collections.abc import Sequence
@@ -21,6 +20,13 @@ if TYPE_CHECKING:
 PROG = "imagevector"
 
 # the faces, one module each under commands/, in the order of `imagevector --help`
+def _command(module: str) -> Any:
+    """The module of a command (`importlib.import_module` without importing importlib: start-up)."""
+    name = f"{__package__}.commands.{module}"
+    __import__(name)
+    return sys.modules[name]
+
+
 _COMMANDS = {
     "resolve": "resolve",
     "validate": "validate",
@@ -58,7 +64,7 @@ Run 'imagevector COMMAND --help' for the options of a command.""",
     wanted = [_COMMANDS[only]] if only in _COMMANDS else list(dict.fromkeys(_COMMANDS.values()))
     for module in wanted:
         # imported here, not at the top: a command loads only its own module (start-up time, not a cycle)
-        importlib.import_module(f"{__package__}.commands.{module}").register(sub)
+        _command(module).register(sub)
     return parser
 
 
@@ -219,7 +225,7 @@ def _fast_parse(words: list[str], prog: str | None) -> argparse.Namespace | None
     from .commands import fastargs
 
     command = "render" if prog is not None else words[0]
-    recorder = fastargs.record(importlib.import_module(f"{__package__}.commands.{_COMMANDS[command]}").register)
+    recorder = fastargs.record(_command(_COMMANDS[command]).register)
     if recorder is None:
         return None
     extra = {} if prog is not None else {"version": None, "command": command}
