@@ -65,6 +65,7 @@ from run import (  # noqa: E402
 )
 
 HELM4 = ROOT / ".cache" / "tools" / "bin" / "helm4"
+PYCAT = "import sys; sys.stdout.write(sys.stdin.read())"  # the least a Python post-renderer does
 REGULAR = OUT / "venv-regular"
 EDITABLE_BIN = Path(sys.executable).parent
 STYLES = ROOT / "tests" / "golden" / "styles"
@@ -343,16 +344,22 @@ def helm4_plugin(d: Path) -> tuple[Path, dict[str, str]]:
         if proc.returncode != 0:
             raise Failed(f"helm4 plugin install: {proc.stdout}{proc.stderr}")
         stamp.write_text(want)
-    if not (Path(env["HELM_DATA_HOME"]) / "plugins" / "catpr").exists():
-        cat = d / "catpr"  # a post-renderer plugin that runs `cat`: Helm 4's own cost of a plugin
-        cat.mkdir(exist_ok=True)
-        (cat / "plugin.yaml").write_text("apiVersion: v1\ntype: postrenderer/v1\nname: catpr\nversion: 0.1.0\n"
-                                         "runtime: subprocess\nruntimeConfig:\n  platformCommand:\n"
-                                         "  - command: cat\n", encoding="utf-8")
-        proc = subprocess.run([str(HELM4), "plugin", "install", str(cat)], env=env, capture_output=True, text=True,
+    plugins = Path(env["HELM_DATA_HOME"]) / "plugins"
+    # a plugin that runs `cat` (Helm 4's own cost of a plugin) and one that runs Python copying stdin to stdout
+    # (the least any Python post-renderer costs under Helm 4, before it reads any YAML)
+    for name, command in (("catpr", ["cat"]), ("pycatpr", [str(regular_install() / "python"), "-c", PYCAT])):
+        if (plugins / name).exists():
+            continue
+        folder = d / name
+        folder.mkdir(exist_ok=True)
+        (folder / "plugin.yaml").write_text(
+            f"apiVersion: v1\ntype: postrenderer/v1\nname: {name}\nversion: 0.1.0\nruntime: subprocess\n"
+            f"runtimeConfig:\n  platformCommand:\n  - command: {json.dumps(command[0])}\n"
+            f"    args: {json.dumps(command[1:])}\n", encoding="utf-8")
+        proc = subprocess.run([str(HELM4), "plugin", "install", str(folder)], env=env, capture_output=True, text=True,
                               check=False, timeout=120)
         if proc.returncode != 0:
-            raise Failed(f"helm4 plugin install (cat): {proc.stdout}{proc.stderr}")
+            raise Failed(f"helm4 plugin install ({name}): {proc.stdout}{proc.stderr}")
     return src, env
 
 
@@ -481,6 +488,8 @@ def bench_mins(bin_dir: Path, runs: int, res: dict[str, Any]) -> None:
         cmds["helm3 template"] = (base3, None, env3)
         cmds["helm3 template --post-renderer cat"] = ([*base3, "--post-renderer", shutil.which("cat") or "cat"],
                                                       None, env3)
+        cmds["helm3 template --post-renderer python-cat"] = ([*base3, "--post-renderer", py, *post_args("-c", PYCAT)],
+                                                             None, env3)
         cmds["helm3 template --post-renderer imagevector"] = ([*base3, "--post-renderer", str(bin_dir / "imagevector"),
                                                                *post_args("render", "--vector", str(vector),
                                                                           "--target-version", TARGET_VERSION)],
@@ -492,6 +501,8 @@ def bench_mins(bin_dir: Path, runs: int, res: dict[str, Any]) -> None:
                  *post_args(f"--vector={vector}", f"--target-version={TARGET_VERSION}")]
         cmds["helm4 template"] = (base4, None, env4)
         cmds["helm4 template --post-renderer catpr (a cat plugin)"] = ([*base4, "--post-renderer", "catpr"], None, env4)
+        cmds["helm4 template --post-renderer pycatpr (a Python cat plugin)"] = (
+            [*base4, "--post-renderer", "pycatpr"], None, env4)
         cmds["helm4 template --post-renderer imagevector (plugin)"] = (post4, None, env4)
         cmds["helm4 … plugin with IMAGEVECTOR_BIN = regular install"] = (
             post4, None, {**env4, "IMAGEVECTOR_BIN": str(bin_dir / "imagevector")})
