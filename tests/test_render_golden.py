@@ -52,8 +52,11 @@ def test_golden_cases_exist() -> None:
     assert {"styles", "wiring", "hashed", "krm", "fixture", "custom"} <= set(CASES)
 
 
-def test_crlf_line_ends_are_kept() -> None:
-    case = GOLDEN / "styles"
+@pytest.mark.parametrize("name", CASES)
+def test_crlf_line_ends_are_kept(name: str) -> None:
+    """The same render with CRLF line breaks: every line of the output, kept, changed or made anew (wired
+    documents, generated ConfigMaps, KRM items and results), ends with CRLF, and nothing else differs."""
+    case = GOLDEN / name
     crlf = (case / "input.yaml").read_bytes().replace(b"\n", b"\r\n")
     result = render(case, crlf)
     assert result.returncode == 0, result.stderr.decode()

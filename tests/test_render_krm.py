@@ -252,3 +252,35 @@ def test_a_wrong_function_config_comes_back_as_results(tmp_path: Any) -> None:
 def test_input_that_is_no_resource_list_gets_no_list_back(tmp_path: Any) -> None:
     done = _krm_cli(tmp_path, HEAD + "items: 3\n", "--vector", "v.yaml")
     assert done.returncode == 1 and done.stdout == "" and "'items' must be a list" in done.stderr
+
+
+def _crlf(text: str) -> str:
+    return text.replace("\n", "\r\n")
+
+
+def test_a_crlf_resource_list_keeps_crlf_everywhere() -> None:
+    """Results added, results replaced, an item wired and a ConfigMap item generated: every line break of a CRLF
+    list stays CRLF (no mixed endings), and the output is the LF output with CRLF."""
+    digest = "sha256:" + "a" * 64
+    cases = [
+        (HEAD + ITEMS.replace("IMAGE", f"gcr.io/etcd:v3.4@{digest}") + CONFIG, _build()),
+        (HEAD + ITEMS.replace("IMAGE", f"gcr.io/etcd:v1@{digest}") + "results:\n- {message: old}\n" + CONFIG,
+         _build()),
+        (HEAD + ITEMS.replace("IMAGE", "etcd") + CONFIG, _build(OVERWRITE, wire=True)),
+    ]
+    for text, build in cases:
+        lf, _, ok = run_krm(text, build)
+        crlf, _, crlf_ok = run_krm(_crlf(text), build)
+        assert ok and crlf_ok
+        assert "results:" in lf or "images-overwrite" in lf  # each case adds something
+        assert crlf == _crlf(lf)
+        assert "\n" not in crlf.replace("\r\n", "")
+
+
+def test_a_crlf_resource_list_is_recognised() -> None:
+    from imagevector.commands.render import is_resource_list
+
+    for head in (HEAD, "apiVersion: config.kubernetes.io/v1\nkind: ResourceList  # the list\n",
+                 "apiVersion: config.kubernetes.io/v1\nkind: 'ResourceList'\t\n"):
+        assert is_resource_list(head + ITEMS) and is_resource_list(_crlf(head + ITEMS))
+    assert not is_resource_list(_crlf("kind: ResourceListX\n")) and not is_resource_list("kind: List\r\n")

@@ -181,3 +181,15 @@ def test_a_render_that_keeps_no_documents_writes_the_same(vector: str, stream: s
     for doc in full.documents:
         assert doc.changed == bool(doc.images_changed)
         assert doc.changed or doc.text == doc.chunk.text
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(vector=vectors(), stream=streams())
+def test_a_crlf_stream_renders_as_the_lf_one_with_crlf(vector: str, stream: str) -> None:
+    """Line breaks are the input's: the CRLF stream's output is the LF stream's output with CRLF (no mixed
+    endings; the golden cases check the same with wiring and KRM lists, tests/test_render_golden.py)."""
+    ctx = context(vector)
+    lf, crlf = render(stream, ctx), render(stream.replace("\n", "\r\n"), ctx)
+    assert [str(p) for p in crlf.problems] == [str(p) for p in lf.problems]
+    if lf.ok:
+        assert crlf.text == lf.text.replace("\n", "\r\n")

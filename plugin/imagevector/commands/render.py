@@ -23,7 +23,7 @@ from ..settings import ENV_CONFIG
 from .common import add_field_spec_arguments, add_vector_arguments, settings_from_args
 
 _RESOURCE_LIST = (
-    r"^kind:[ \t]*['\"]?ResourceList['\"]?[ \t]*(?:#.*)?$|\"kind\"[ \t\r\n]*:[ \t\r\n]*\"ResourceList\""
+    r"^kind:[ \t]*['\"]?ResourceList['\"]?[ \t]*(?:#[^\r\n]*)?\r?$|\"kind\"[ \t\r\n]*:[ \t\r\n]*\"ResourceList\""
 )
 
 

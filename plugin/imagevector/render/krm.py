@@ -83,9 +83,10 @@ def _edit_items(text: str, layout: Layout, replaced: dict[int, tuple[int, str]],
         position = items.end
         if position < len(text):
             position = text.rfind("\n", 0, position) + 1
-        prefix = "" if position == 0 or text[position - 1] == "\n" else "\n"
+        br = splice.line_break(text)
+        prefix = "" if position == 0 or text[position - 1] == "\n" else br
         new = "".join(" " * dash + "- " + _indented(item, dash + 2) for item in added)
-        edits.append(splice.Edit(position, position, prefix + new))
+        edits.append(splice.Edit(position, position, prefix + splice.with_breaks(new, br)))
     return splice.apply(text, edits)
 
 
@@ -96,15 +97,16 @@ def _with_results(text: str, layout: Layout, results: list[dict[str, Any]]) -> s
         if node.flow or layout.root.flow or node.key_line == text.count("\n", 0, node.start):
             return splice.apply(text, [splice.Edit(node.start, node.end, _flow(results))])
         tail = node.end - (text.rfind("\n", 0, node.end) + 1) if node.end < len(text) else 0
-        return splice.apply(text, [splice.Edit(node.start, node.end,
-                                               _indented(dump_resource(results), node.column) + " " * tail)])
+        block = splice.with_breaks(_indented(dump_resource(results), node.column), splice.line_break(text))
+        return splice.apply(text, [splice.Edit(node.start, node.end, block + " " * tail)])
     root = layout.root
     if root.flow:
         close = text.rfind("}", 0, root.end)
         return splice.apply(text, [splice.Edit(close, close, ", " + _flow("results") + ": " + _flow(results))])
     position = root.end
-    prefix = "" if position == 0 or text[position - 1] == "\n" else "\n"
-    body = dump_resource({"results": results})
+    br = splice.line_break(text)
+    prefix = "" if position == 0 or text[position - 1] == "\n" else br
+    body = splice.with_breaks(dump_resource({"results": results}), br)
     return text[:position] + prefix + body + text[position:]
 
 
@@ -131,6 +133,7 @@ def _standalone(item: str, column: int) -> str:
 def _placed(new: str, node: Node, old: str) -> str:
     """The text that replaces an item's (`old`) by the wired document `new`: block YAML at the item's column
     (with the item's line breaks), checked to read as the document does; else, and in a flow list, JSON."""
+    new = new.replace("\r\n", "\n")  # a CRLF item is wired with CRLF: written with the item's breaks below
     data = yaml.load(new, Loader=LOADER)
     if not node.flow:
         placed = _indented(_body(new), node.column).rstrip("\n")

@@ -103,3 +103,15 @@ def apply(source: str, edits: list[Edit]) -> str:
         position = edit.end
     parts.append(source[position:])
     return "".join(parts)
+
+
+def line_break(text: str) -> str:
+    """The line break `text` writes: "\r\n" when its first line ends so, else "\n" (new text put into it, a
+    wired document, generated documents, KRM results, takes the same, so that no file gets mixed endings)."""
+    first = text.find("\n")
+    return "\r\n" if first > 0 and text[first - 1] == "\r" else "\n"
+
+
+def with_breaks(text: str, br: str) -> str:
+    """`text` (written with "\n") with the line break `br`."""
+    return text.replace("\n", br) if br != "\n" else text

@@ -78,7 +78,11 @@ def edit_workload(
     annotations: dict[str, Any],
     replace_env: bool,
 ) -> str:
-    """Add (or update) the volume, mount, env and pod annotations; existing wiring is never duplicated."""
+    """Add (or update) the volume, mount, env and pod annotations; existing wiring is never duplicated. A document
+    written with CRLF line breaks throughout comes back with them (ruamel writes "\n")."""
+    crlf = "\r\n" in text and text.count("\n") == text.count("\r\n")
+    if crlf:
+        text = text.replace("\r\n", "\n")
     marker = _MARKER.match(text)
     header = marker.group(0) if marker else ""
     body = text[len(header):]
@@ -118,7 +122,7 @@ def edit_workload(
     dumped = out.getvalue()
     if not text.endswith("\n") and dumped.endswith("\n"):
         dumped = dumped[:-1]
-    return header + dumped
+    return (header + dumped).replace("\n", "\r\n") if crlf else header + dumped
 
 
 def _container(pod: Any, container: str | None, spec_path: str) -> tuple[Any, str]:
