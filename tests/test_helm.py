@@ -567,6 +567,27 @@ def test_helm4_venv_that_stops_importing_is_rebuilt_in_the_render(tmp_path: Path
     assert "did not start imagevector; rebuilding it" in log
 
 
+def test_helm4_broken_plugin_code_fails_the_render_without_rebuilding_the_venv(tmp_path: Path) -> None:
+    """The package's own code does not import (a broken checkout or update): rebuilding the venv cannot help (and
+    needs the package index), so the render fails at once with one line in the log file, and so does the hook."""
+    helm = tool("helm4")
+    src = copy_checkout(tmp_path / "imagevector")
+    env = clean_env(tmp_path / "home")
+    link_plugin(env, src)
+    cmd = template_cmd(helm, "--post-renderer", "imagevector", *renderer_args(f"--vector={VECTOR}"))
+    assert run(cmd, env).returncode == 0
+    cli = src / "plugin" / "imagevector" / "cli.py"
+    cli.write_text(cli.read_text(encoding="utf-8") + "\nfrom .no_such_module import nothing\n", encoding="utf-8")
+    proc = run(cmd, env)
+    log = (src / DEFAULT_LOG).read_text(encoding="utf-8")
+    assert proc.returncode != 0 and "kind: Deployment" not in proc.stdout
+    assert "the plugin's own code in" in log and "does not import" in log and "rebuilding" not in log
+    assert installs(src) == 1
+    hook = run(["sh", src / "scripts" / "helm-plugin", "--prepare"], env | {"HELM_PLUGIN_DIR": str(src)})
+    assert hook.returncode != 0 and "no_such_module" in hook.stderr
+    assert installs(src) == 1
+
+
 def test_launcher_runs_the_folders_code_after_an_update(tmp_path: Path) -> None:
     """`helm plugin update` is a git pull in the plugin folder: changed code runs at once (the venv holds only the
     dependencies), a changed pyproject.toml (dependencies, version) rebuilds the venv, and `--version` shows the
