@@ -18,6 +18,7 @@ class StructuralError(Exception):
         self.problem = Problem(message, field=field)
 
 
+_OTHER_BREAK = re.compile("[\x85\u2028\u2029]")  # NEL, LINE SEPARATOR, PARAGRAPH SEPARATOR
 _MARKER = re.compile(r"^---[ \t]*(?:#[^\n]*)?\n")
 
 
@@ -80,6 +81,11 @@ def edit_workload(
 ) -> str:
     """Add (or update) the volume, mount, env and pod annotations; existing wiring is never duplicated. A document
     written with CRLF line breaks throughout comes back with them (ruamel writes "\n")."""
+    other = _OTHER_BREAK.search(text)
+    if other is not None:  # libyaml reads them as line breaks, ruamel (YAML 1.2) as text: it would misread it
+        line = len(re.findall(r"\r\n?|[\n\x85\u2028\u2029]", text[:other.start()])) + 1
+        raise StructuralError(f"cannot wire a document with a U+{ord(other.group()):04X} line break (line {line} of "
+                              "the document); write it with LF or CRLF line breaks")
     crlf = "\r\n" in text and text.count("\n") == text.count("\r\n")
     if crlf:
         text = text.replace("\r\n", "\n")

@@ -1,0 +1,69 @@
+"""Every line break libyaml knows, on the render: a lone CR, NEL (U+0085), LINE SEPARATOR (U+2028), PARAGRAPH
+SEPARATOR (U+2029), besides LF and CRLF, alone or mixed. Documents are split where libyaml splits them, splices
+land where libyaml's marks say, and what cannot be written faithfully (a wired document with a break ruamel does
+not know) is a one-line error. (The property over generated streams is in test_render_properties.py.)"""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+from imagevector.render.pipeline import render
+from imagevector.render.stream import other_breaks, split
+from imagevector.render.types import WireTarget
+from test_wiring import ctx
+
+DEPLOYMENT = ("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {name}\n  namespace: prod\nspec:\n"
+              "  template:\n    spec:\n      containers:\n      - name: main\n        image: {image}\n")
+STREAM = "---\n" + DEPLOYMENT.format(name="first", image=">-\n          app") + "---\n" + DEPLOYMENT.format(
+    name="web", image="'app'")
+BREAKS = {"CR": "\r", "NEL": "\x85", "LS": "\u2028", "PS": "\u2029"}
+
+
+@pytest.mark.parametrize("br", BREAKS.values(), ids=BREAKS.keys())
+def test_documents_are_split_after_any_line_break(br: str) -> None:
+    text = STREAM.replace("\n", br)
+    chunks = split(text)
+    assert [c.text for c in chunks] == [c.text.replace("\n", br) for c in split(STREAM)]
+    assert [c.line for c in chunks] == [c.line for c in split(STREAM)] == [0, 13]  # counted as libyaml does
+    assert other_breaks(text) and not other_breaks(STREAM) and not other_breaks(STREAM.replace("\n", "\r\n"))
+
+
+@pytest.mark.parametrize("br", BREAKS.values(), ids=BREAKS.keys())
+def test_a_block_scalar_keeps_its_header_and_breaks(br: str) -> None:
+    result = render(STREAM.replace("\n", br), ctx())
+    assert result.ok
+    assert result.text == render(STREAM, ctx()).text.replace("\n", br)
+    assert f"image: >-{br}          my.registry/app:1{br}" in result.text
+
+
+def test_a_block_scalar_with_mixed_breaks() -> None:
+    """A header ended by NEL, content lines by LF and CR: each break stays where it was."""
+    text = DEPLOYMENT.format(name="web", image=">-\x85          app\r").replace("\n", "\r\n", 3)
+    result = render(text, ctx())
+    assert result.ok
+    assert result.text == text.replace("app\r", "my.registry/app:1\r")
+    assert [d["spec"]["template"]["spec"]["containers"][0]["image"] for d in yaml.safe_load_all(result.text)] == [
+        "my.registry/app:1"]
+
+
+def test_a_cr_stream_is_wired_on_the_right_document() -> None:
+    """A stream with lone CR breaks: the second document is found and wired (it was one chunk with the first:
+    `no such workload`); the wired document and the ConfigMap are written with LF, like a mixed document."""
+    result = render(STREAM.replace("\n", "\r"), ctx(targets=(WireTarget("Deployment", "prod", "web"),)))
+    assert result.ok, [str(p) for p in result.problems]
+    docs = list(yaml.safe_load_all(result.text))
+    assert [d["metadata"]["name"] for d in docs] == ["first", "web", "web-images-overwrite"]
+    assert "volumes" in docs[1]["spec"]["template"]["spec"] and "volumes" not in docs[0]["spec"]["template"]["spec"]
+
+
+@pytest.mark.parametrize("br", ["\x85", "\u2028", "\u2029"])
+def test_wiring_a_document_with_a_unicode_line_break_is_an_error(br: str) -> None:
+    """ruamel (YAML 1.2) reads NEL, LS and PS as text where libyaml breaks the line: it would fail (was an
+    internal error, exit 70) or misread the document. One line, nothing half-done."""
+    text = STREAM.replace("\n", br)
+    result = render(text, ctx(targets=(WireTarget("Deployment", "prod", "web"),)))
+    assert not result.ok
+    messages = [str(p) for p in result.problems]
+    assert messages == [f"stdin (document 2): Deployment prod/web: cannot wire a document with a U+{ord(br):04X} "
+                        "line break (line 1 of the document); write it with LF or CRLF line breaks"]
+    assert result.text == text
