@@ -31,6 +31,21 @@ def other_breaks(text: str) -> bool:
     return any(char in text for char in _OTHER_BREAKS) or ("\r" in text and _lone_cr().search(text) is not None)
 
 
+_other_break = lazy(r"\r(?!\n)|[\x85\u2028\u2029]")
+
+
+def first_other_break(text: str) -> tuple[str, int, int] | None:
+    """The first line break in `text` that is not LF or CRLF, as `U+XXXX` with its 1-based line and column (lines
+    counted as libyaml counts them), or None."""
+    if not other_breaks(text):
+        return None
+    match = _other_break().search(text)
+    assert match is not None
+    line = len(_any_break().findall(text, 0, match.start()))
+    start = max(text.rfind(br, 0, match.start()) for br in ("\n", "\r", *_OTHER_BREAKS)) + 1
+    return f"U+{ord(match.group()):04X}", line + 1, match.start() - start + 1
+
+
 _source = lazy(r"^# Source: (.+?)\s*$", re.M)
 
 
