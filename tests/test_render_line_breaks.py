@@ -67,3 +67,23 @@ def test_wiring_a_document_with_a_unicode_line_break_is_an_error(br: str) -> Non
     assert messages == [f"stdin (document 2): Deployment prod/web: cannot wire a document with a U+{ord(br):04X} "
                         "line break (line 1 of the document); write it with LF or CRLF line breaks"]
     assert result.text == text
+
+
+def _windows_chart(text: str) -> str:
+    """Helm's own lines (`---`, `# Source:`) with LF, the template's with CRLF: a chart written on Windows."""
+    return "---\n# Source: chart/templates/web.yaml\n" + text.replace("\n", "\r\n")
+
+
+def test_a_mixed_document_is_wired_with_the_break_most_of_its_lines_have() -> None:
+    """A chart written on Windows: every document is mixed. The wired one and the ConfigMap are written with CRLF
+    (were LF: every line of the workload changed its ending); a mostly-LF document stays LF."""
+    target = (WireTarget("Deployment", "prod", "web"),)
+    text = _windows_chart(DEPLOYMENT.format(name="web", image="app"))
+    result = render(text, ctx(targets=target))
+    assert result.ok
+    assert "\n" not in result.text.replace("\r\n", "")
+    assert list(yaml.safe_load_all(result.text)) == list(yaml.safe_load_all(render(
+        text.replace("\r\n", "\n"), ctx(targets=target)).text))
+    mostly_lf = DEPLOYMENT.format(name="web", image="app").replace("\n", "\r\n", 2)
+    result = render(mostly_lf, ctx(targets=target))
+    assert result.ok and "\r" not in result.text

@@ -107,11 +107,13 @@ def apply(source: str, edits: list[Edit]) -> str:
     return "".join(parts)
 
 
-def line_break(text: str) -> str:
-    """The line break `text` writes: "\r\n" when its first line ends so, else "\n" (new text put into it, a
-    wired document, generated documents, KRM results, takes the same, so that no file gets mixed endings)."""
-    first = text.find("\n")
-    return "\r\n" if first > 0 and text[first - 1] == "\r" else "\n"
+def line_break(text: str, end: int = 1 << 16) -> str:
+    """The line break `text` writes: "\r\n" when most of its lines (in its first `end` characters) end so, else "\n".
+    New text put into it (a wired document, generated documents, KRM results) takes the same, so that a file
+    gets no more mixed endings than it had: Helm writes its `---` and `# Source:` lines with LF even when the
+    templates are CRLF (a chart written on Windows); those documents are CRLF."""
+    crlf = text.count("\r\n", 0, end)
+    return "\r\n" if crlf and 2 * crlf > text.count("\n", 0, end) else "\n"
 
 
 def with_breaks(text: str, br: str) -> str:
