@@ -87,3 +87,16 @@ def test_a_mixed_document_is_wired_with_the_break_most_of_its_lines_have() -> No
     mostly_lf = DEPLOYMENT.format(name="web", image="app").replace("\n", "\r\n", 2)
     result = render(mostly_lf, ctx(targets=target))
     assert result.ok and "\r" not in result.text
+
+
+@pytest.mark.parametrize("br", ["\r\n", "\r"])
+def test_an_overwrite_file_with_crlf_is_handed_over_with_lf(br: str) -> None:
+    """The overwrite's text goes into the ConfigMap with LF: the same YAML, the same ConfigMap and checksum
+    whatever the checkout's line breaks (with CRs it was a double-quoted string and another checksum)."""
+    from test_wiring import OVERWRITE
+
+    target = (WireTarget("Deployment", "prod", "web"),)
+    text = DEPLOYMENT.format(name="web", image="app")
+    lf = render(text, ctx(targets=target))
+    crlf = render(text, ctx(OVERWRITE.replace("\n", br), targets=target))
+    assert lf.ok and crlf.ok and crlf.text == lf.text
