@@ -100,3 +100,14 @@ def test_an_overwrite_file_with_crlf_is_handed_over_with_lf(br: str) -> None:
     lf = render(text, ctx(targets=target))
     crlf = render(text, ctx(OVERWRITE.replace("\n", br), targets=target))
     assert lf.ok and crlf.ok and crlf.text == lf.text
+
+
+@pytest.mark.parametrize("br", ["\n", "\r\n", *BREAKS.values()])
+def test_problems_name_the_template_and_line_after_any_line_break(br: str) -> None:
+    """Helm's `# Source:` comment is read to the end of its line, whatever ends it (after a CR the template was
+    not named), and the line is counted as libyaml counts it."""
+    pod = ("---\n# Source: chart/templates/x.yaml \napiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n"
+           "  containers:\n  - {name: a, image: [x]}\n")
+    result = render(("---\n" + DEPLOYMENT.format(name="web", image="app") + pod).replace("\n", br), ctx())
+    assert [str(p) for p in result.problems] == ["stdin (document 2, line 20): Pod p (from chart/templates/x.yaml): "
+                                                 "spec.containers[0].image: image must be a string, not a list"]

@@ -46,7 +46,8 @@ def first_other_break(text: str) -> tuple[str, int, int] | None:
     return f"U+{ord(match.group()):04X}", line + 1, match.start() - start + 1
 
 
-_source = lazy(r"^# Source: (.+?)\s*$", re.M)
+_source = lazy(r"(?:^|(?<=[\r\x85\u2028\u2029]))# Source: ([^\r\n\x85\u2028\u2029]+?)\s*(?=[\r\n\x85\u2028\u2029]|\Z)",
+               re.M)
 
 
 # a line that starts with content; lines start after any line break libyaml knows
