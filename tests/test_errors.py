@@ -117,6 +117,13 @@ CASES: dict[str, Case] = {
     "validate-bad": (["validate", "v.yaml"], b"", {"v.yaml": "images:\n- {name: a, tag: [1]}\n"},
                      "v.yaml:2:18: images[0].tag: must be a string"),
     "validate-missing": (["validate", "nope.yaml"], b"", {}, "nope.yaml: file not found"),
+    "validate-bad-crlf": (["validate", "v.yaml"], b"", {"v.yaml": "# x\r\nimages:\r\n- {name: a, tag: [1]}\r\n"},
+                          "v.yaml:3:18: images[0].tag: must be a string"),
+    "validate-bad-cr": (["validate", "v.yaml"], b"", {"v.yaml": "# x\rimages:\r- {name: a, tag: [1]}\r"},
+                        "v.yaml:3:18: images[0].tag: must be a string"),
+    "render-config-duplicate-crlf": ([*RENDER, "--config", "c.yaml"], DEPLOYMENT.encode(), {"c.yaml": (
+        "apiVersion: imagevector.dev/v1alpha1\r\nkind: ImageVectorRenderer\r\nmetadata: {name: x}\r\n"
+        "spec:\r\n  targetVersion: '1.30'\r\n  targetVersion: '1.31'\r\n")}, "c.yaml:6:3"),
     # encodings and characters on every face: one located line (a control character was `position N` in bytes)
     "stream-control-character": (RENDER, (DEPLOYMENT + "---\n# é\r\nb: é\x0c\n").encode(), {},
                                  "stdin (document 2, line 12:5): invalid YAML: character #x000c is not allowed"),
