@@ -111,3 +111,29 @@ def test_problems_name_the_template_and_line_after_any_line_break(br: str) -> No
     result = render(("---\n" + DEPLOYMENT.format(name="web", image="app") + pod).replace("\n", br), ctx())
     assert [str(p) for p in result.problems] == ["stdin (document 2, line 20): Pod p (from chart/templates/x.yaml): "
                                                  "spec.containers[0].image: image must be a string, not a list"]
+
+
+@pytest.mark.parametrize("br", ["\n", "\r\n", *BREAKS.values()])
+def test_trust_input_parses_a_chunk_with_a_document_end_after_any_line_break(br: str) -> None:
+    """`...` then more content in one chunk: an error without --trust-input, so with it too (after a CR or NEL the
+    first document's kind was taken for the chunk's: skipped, its image left unpinned, exit 0)."""
+    from imagevector.records import replace
+
+    text = ("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n...\napiVersion: v1\nkind: Pod\n"
+            "metadata: {name: p}\nspec:\n  containers:\n  - {name: a, image: app}\n").replace("\n", br)
+    plain, trusted = render(text, ctx()), render(text, replace(ctx(), trust_input=True))
+    assert not plain.ok and [str(p) for p in trusted.problems] == [str(p) for p in plain.problems]
+
+
+@pytest.mark.parametrize("br", BREAKS.values(), ids=BREAKS.keys())
+def test_trust_input_reads_the_kind_by_the_parsers_lines(br: str) -> None:
+    """A quoted scalar holds an LF line `kind: ConfigMap`; the document's lines are broken by CR, NEL, LS or PS,
+    so that is the only `\\nkind` of its text: --trust-input took the document for a ConfigMap and skipped it (its
+    image left unpinned, exit 0). It renders as without the flag."""
+    from imagevector.records import replace
+
+    text = (f'apiVersion: apps/v1{br}kind: Deployment{br}metadata:{br}  name: a{br}  annotations:{br}'
+            f'    x: "a\nkind: ConfigMap\n  b"{br}spec:{br}  template:{br}    spec:{br}      containers:{br}'
+            f'      - {{name: c, image: app}}{br}')
+    plain, trusted = render(text, ctx()), render(text, replace(ctx(), trust_input=True))
+    assert plain.ok and "my.registry/app:1" in plain.text and trusted.text == plain.text
