@@ -70,12 +70,13 @@ def test_wiring_a_document_with_a_unicode_line_break_is_an_error(br: str) -> Non
 
 
 def _windows_chart(text: str) -> str:
-    """Helm's own lines (`---`, `# Source:`) with LF, the template's with CRLF: a chart written on Windows."""
+    """`---` and `# Source:` lines with LF, the rest CRLF (as a script that joins CRLF files would write; Helm 3
+    itself drops the CRs, tests/test_helm.py)."""
     return "---\n# Source: chart/templates/web.yaml\n" + text.replace("\n", "\r\n")
 
 
 def test_a_mixed_document_is_wired_with_the_break_most_of_its_lines_have() -> None:
-    """A chart written on Windows: every document is mixed. The wired one and the ConfigMap are written with CRLF
+    """Every document is mixed, mostly CRLF. The wired one and the ConfigMap are written with CRLF
     (were LF: every line of the workload changed its ending); a mostly-LF document stays LF."""
     target = (WireTarget("Deployment", "prod", "web"),)
     text = _windows_chart(DEPLOYMENT.format(name="web", image="app"))

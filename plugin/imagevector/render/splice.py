@@ -110,8 +110,7 @@ def apply(source: str, edits: list[Edit]) -> str:
 def line_break(text: str, end: int = 1 << 16) -> str:
     """The line break `text` writes: "\r\n" when most of its lines (in its first `end` characters) end so, else "\n".
     New text put into it (a wired document, generated documents, KRM results) takes the same, so that a file
-    gets no more mixed endings than it had: Helm writes its `---` and `# Source:` lines with LF even when the
-    templates are CRLF (a chart written on Windows); those documents are CRLF."""
+    gets no more mixed endings than it had (a CRLF file with a few LF lines, e.g. joined by a script, is CRLF)."""
     crlf = text.count("\r\n", 0, end)
     return "\r\n" if crlf and 2 * crlf > text.count("\n", 0, end) else "\n"
 
