@@ -117,6 +117,29 @@ CASES: dict[str, Case] = {
     "validate-bad": (["validate", "v.yaml"], b"", {"v.yaml": "images:\n- {name: a, tag: [1]}\n"},
                      "v.yaml:2:18: images[0].tag: must be a string"),
     "validate-missing": (["validate", "nope.yaml"], b"", {}, "nope.yaml: file not found"),
+    "validate-bad-crlf": (["validate", "v.yaml"], b"", {"v.yaml": "# x\r\nimages:\r\n- {name: a, tag: [1]}\r\n"},
+                          "v.yaml:3:18: images[0].tag: must be a string"),
+    "validate-bad-cr": (["validate", "v.yaml"], b"", {"v.yaml": "# x\rimages:\r- {name: a, tag: [1]}\r"},
+                        "v.yaml:3:18: images[0].tag: must be a string"),
+    "render-config-duplicate-crlf": ([*RENDER, "--config", "c.yaml"], DEPLOYMENT.encode(), {"c.yaml": (
+        "apiVersion: imagevector.dev/v1alpha1\r\nkind: ImageVectorRenderer\r\nmetadata: {name: x}\r\n"
+        "spec:\r\n  targetVersion: '1.30'\r\n  targetVersion: '1.31'\r\n")}, "c.yaml:6:3"),
+    # encodings and characters on every face: one located line (a control character was `position N` in bytes)
+    "stream-control-character": (RENDER, (DEPLOYMENT + "---\n# é\r\nb: é\x0c\n").encode(), {},
+                                 "stdin (document 2, line 12:5): invalid YAML: character #x000c is not allowed"),
+    "vector-control-character": (RENDER, DEPLOYMENT.encode(), {"v.yaml": VECTOR.replace("app,", "a\x01pp,")},
+                                 "v.yaml:2:11: invalid YAML: character #x0001 is not allowed"),
+    "krm-bom": (["render"], b"\xef\xbb\xbf" + RL.encode() + b"items: []\n", {}, "stdin:1:1: starts with a UTF-8 byte"),
+    "krm-utf16": (["render"], (RL + "items: []\n").encode("utf-16"), {}, "stdin:1:1: is UTF-16"),
+    "krm-cr-line-breaks": (["render"], (RL + "items: []\n").replace("\n", "\r").encode(), {},
+                           "stdin (ResourceList):1:36: a U+000D line break: a ResourceList is read with LF or CRLF"),
+    "wire-nel-line-breaks": ([*RENDER, "--overwrite", "v.yaml", "--wire", "Deployment/n/d"],
+                             DEPLOYMENT.replace("\n", "\x85").encode(), {}, "cannot wire a document with a U+0085"),
+    "legacy-plugin-config-bom": (["legacy-plugin", "c.yaml"], DEPLOYMENT.encode(),
+                                 {"c.yaml": "\ufeffkind: ImageVectorRenderer\n"}, "c.yaml:1:1: starts with a UTF-8"),
+    "legacy-plugin-stream-not-utf8": (["legacy-plugin", "c.yaml"], b"a: \xff\n", {"c.yaml": (
+        "apiVersion: imagevector.dev/v1alpha1\r\nkind: ImageVectorRenderer\r\nmetadata: {name: x}\r\n"
+        "spec: {vector: v.yaml}\r\n")}, "stdin:1:4: is not valid UTF-8"),
     "validate-bomb": (["validate", "v.yaml"], b"", {"v.yaml": LAUGHS}, "aliases would expand"),
 }
 

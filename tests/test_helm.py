@@ -249,6 +249,23 @@ def test_helm3_renders_images_and_wires_overwrite(helm3_env: dict[str, str]) -> 
         assert after[key] == before[key], f"{source} changed"
 
 
+def test_helm3_chart_written_on_windows_reaches_the_renderer_with_lf(helm3_env: dict[str, str],
+                                                                     tmp_path: Path) -> None:
+    """Templates with CRLF: Helm 3 writes its manifests with LF (it drops the CRs), so the post-renderer sees LF and
+    renders as for any chart (the CRLF and mixed rules of docs/rendering-rules.md are for other inputs)."""
+    chart = tmp_path / "chart"
+    shutil.copytree(CHART, chart)
+    for path in (chart / "templates").rglob("*.yaml"):
+        path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
+    helm3 = tool("helm3")
+    proc = run([helm3, "template", "gardenlet", str(chart), "--namespace", "garden", "--post-renderer", "imagevector",
+                *renderer_args("render", f"--vector={VECTOR}", f"--overwrite={OVERWRITE}", f"--wire={WIRE}")],
+               helm3_env)
+    assert proc.returncode == 0, proc.stderr
+    assert_rendered(proc.stdout, overwritten=True, hooks=False)
+    assert "\r" not in proc.stdout
+
+
 def test_helm3_settings_from_environment(helm3_env: dict[str, str], tmp_path: Path) -> None:
     env = {**helm3_env, "IMAGEVECTOR": str(VECTOR), "IMAGEVECTOR_OVERWRITE": str(OVERWRITE),
            "IMAGEVECTOR_TARGET_VERSION": "1.31"}

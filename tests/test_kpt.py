@@ -109,6 +109,20 @@ def test_fn_render_runs_the_kptfile_pipeline(tmp_path: Path) -> None:
     assert {p.name: p.read_bytes() for p in work.iterdir() if p.is_file()} == before
 
 
+def test_a_package_with_crlf_renders_as_with_lf(tmp_path: Path) -> None:
+    """Every YAML file of the package with CRLF (the resources kpt reads, the files imagevector-krm reads): the
+    output is the LF package's (the overwrites go into the ConfigMaps with LF)."""
+    lf = _kpt(["fn", "render", "--allow-exec", "-o", "unwrap"], _package(tmp_path), tmp_path)
+    work = tmp_path / "crlf"
+    shutil.copytree(EXAMPLE, work)
+    for path in work.glob("*.yaml"):
+        path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
+    (work / "Kptfile").write_bytes((work / "Kptfile").read_bytes().replace(b"\n", b"\r\n"))
+    crlf = _kpt(["fn", "render", "--allow-exec", "-o", "unwrap"], work, tmp_path)
+    assert lf.returncode == 0 and crlf.returncode == 0, crlf.stderr
+    assert crlf.stdout == lf.stdout
+
+
 def test_an_error_appears_in_kpt_results_and_fails(tmp_path: Path) -> None:
     work = _package(tmp_path)
     with (work / "images.yaml").open("a", encoding="utf-8") as handle:

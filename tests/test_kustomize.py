@@ -54,6 +54,21 @@ def test_build_of_the_example_equals_expected(tmp_path: Path) -> None:
     assert proc.stdout == EXPECTED.read_text(encoding="utf-8")
 
 
+def test_a_checkout_with_crlf_builds_the_same(tmp_path: Path) -> None:
+    """Every YAML file of the kustomization with CRLF (a Windows checkout, core.autocrlf): kustomize hands the
+    function LF, and the files imagevector-krm reads itself (vector, overwrite, components, config) are CRLF. The
+    build is byte for byte the LF one: the overwrite files were put into the ConfigMap with their CRs (double-quoted
+    "\\r\\n" strings, another checksum: a rollout because of a checkout)."""
+    example = tmp_path / "example"
+    shutil.copytree(EXAMPLE, example)
+    for path in example.glob("*.yaml"):
+        if path.name != "expected.yaml":
+            path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
+    proc = _build(example, tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == EXPECTED.read_text(encoding="utf-8")
+
+
 def test_expected_output_is_rendered_and_wired() -> None:
     # Guards expected.yaml itself against being regenerated from a broken render.
     text = EXPECTED.read_text(encoding="utf-8")

@@ -117,6 +117,27 @@ def test_kustomize_build_runs_the_legacy_plugin_too(tmp_path: Path) -> None:
     assert proc.stdout == EXPECTED.read_text(encoding="utf-8")
 
 
+def test_a_checkout_with_crlf_builds_the_same_through_the_legacy_plugin(tmp_path: Path) -> None:
+    """Every YAML file with CRLF (the plugin config kustomize copies, the files it names, the resources): the
+    output is byte for byte the LF one (kustomize hands the plugin LF; the overwrites go into the ConfigMap
+    with LF)."""
+    env = _env(tmp_path)
+    assert _imagevector(["install-kustomize-plugin"], env, tmp_path).returncode == 0
+    work = tmp_path / "example"
+    shutil.copytree(EXAMPLE, work)
+    (work / ".git").mkdir()  # a repository: the legacy plugin's paths may leave its folder, not the repository
+    for path in [*work.glob("*.yaml"), *work.glob("legacy/*.yaml")]:
+        if path.name != "expected.yaml":
+            path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
+    proc = subprocess.run(
+        [tool("kustomize"), "build", "--enable-alpha-plugins", "--load-restrictor", "LoadRestrictionsNone",
+         str(work / "legacy")],
+        capture_output=True, env=env, cwd=tmp_path, timeout=120, check=False,  # bytes: CRs would show
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == EXPECTED.read_bytes()
+
+
 def test_a_failing_render_fails_kubectl_kustomize_with_our_message(tmp_path: Path) -> None:
     env = _env(tmp_path)
     assert _imagevector(["install-kustomize-plugin"], env, tmp_path).returncode == 0

@@ -322,6 +322,42 @@ def test_missing_output_is_a_diff_from_dev_null_and_write_creates_it(
     assert capsys.readouterr() == ("", "")
 
 
+def test_crlf_files_are_rendered_with_crlf_and_not_reported(work: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Every file of the repository with CRLF (a Windows checkout with core.autocrlf): the output is written with
+    CRLF, and then it is up to date: not reported, not rewritten with LF."""
+    for path in ("images.yaml", "deploy/helm-template.yaml", ".imagevector-render.yaml"):
+        (work / path).write_bytes((work / path).read_bytes().replace(b"\n", b"\r\n"))
+    output = work / "deploy" / "rendered.yaml"
+    assert main(["render-check", "--write"]) == 1
+    expected = MANIFESTS.replace("image: pause-container", "image: registry.k8s.io/pause:3.10").encode()
+    assert output.read_bytes() == expected.replace(b"\n", b"\r\n")
+    capsys.readouterr()
+    before = output.stat().st_mtime_ns
+    assert main(["render-check"]) == 0 and main(["render-check", "--write"]) == 0
+    assert capsys.readouterr() == ("", "") and output.stat().st_mtime_ns == before
+    output.write_bytes(expected)  # the same text with LF: out of date, the diff shows every line
+    assert main(["render-check"]) == 1
+    out, err = capsys.readouterr()
+    assert "\n-apiVersion: apps/v1\n" in out and "\n+apiVersion: apps/v1\r\n" in out
+    assert err == ("deploy/rendered.yaml: is out of date (only its line breaks differ: the render writes the input's, "
+                   "CRLF); run 'imagevector render-check --write' to update it\n")
+
+
+@pytest.mark.parametrize(("data", "message"), [
+    (b"\xef\xbb\xbf" + MANIFESTS.encode(), "deploy/helm-template.yaml:1:1: starts with a UTF-8 byte order mark; "
+     "save the file without BOM"),
+    (MANIFESTS.encode("utf-16"), "deploy/helm-template.yaml:1:1: is UTF-16; save it as UTF-8"),
+    (MANIFESTS.encode().replace(b"pause-container", b"pause-\xe9"), "deploy/helm-template.yaml:11:22: is not "
+     "valid UTF-8 (byte 0xe9)"),
+])
+def test_an_input_that_is_no_utf8_is_one_line(work: Path, capsys: pytest.CaptureFixture[str], data: bytes,
+                                             message: str) -> None:
+    (work / "deploy" / "helm-template.yaml").write_bytes(data)
+    assert main(["render-check", "--write"]) == 1
+    assert capsys.readouterr() == ("", f"{work}/{message}\n")
+    assert not (work / "deploy" / "rendered.yaml").exists()
+
+
 def test_environment_is_ignored(work: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert main(["render-check", "--write"]) == 1
     monkeypatch.setenv("KUBE_VERSION", "1.29.0")

@@ -7,7 +7,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
 import yaml
+from imagevector.errors import UserError
 from imagevector.inputs import TextSource
 from imagevector.model import Problem, Resource
 from imagevector.render import krm
@@ -284,3 +286,38 @@ def test_a_crlf_resource_list_is_recognised() -> None:
                  "apiVersion: config.kubernetes.io/v1\nkind: 'ResourceList'\t\n"):
         assert is_resource_list(head + ITEMS) and is_resource_list(_crlf(head + ITEMS))
     assert not is_resource_list(_crlf("kind: ResourceListX\n")) and not is_resource_list("kind: List\r\n")
+
+
+@pytest.mark.parametrize("br", ["\r", "\x85", "\u2028", "\u2029"])
+def test_a_resource_list_with_other_line_breaks_is_recognised_and_refused(br: str) -> None:
+    """kustomize and kpt write LF; a list broken by a lone CR, NEL, LS or PS was not recognised (rendered as a
+    plain stream: functionConfig ignored), and once recognised, its results were written into the wrong place
+    (output that does not parse, exit 0). It is a one-line error, located."""
+    from imagevector.commands.render import is_resource_list
+
+    text = (HEAD + ITEMS.replace("IMAGE", "etcd") + "results:\n- {message: old}\n" + CONFIG).replace("\n", br)
+    assert is_resource_list(text)
+    with pytest.raises(UserError) as caught:
+        run_krm(text, _build())
+    assert caught.value.lines == [f"stdin (ResourceList):1:36: a U+{ord(br):04X} line break: a ResourceList is read "
+                                  "with LF or CRLF line breaks only"]
+
+
+def test_a_json_resource_list_with_crlf_is_the_lf_one_with_crlf() -> None:
+    data = _load(HEAD + ITEMS.replace("IMAGE", "gcr.io/etcd:v1@sha256:" + "a" * 64) + CONFIG)
+    text = json.dumps(data, indent=1)
+    for build in (_build(), _build(overwrite=OVERWRITE, wire=True)):
+        lf, _, ok = run_krm(text, build)
+        crlf, _, crlf_ok = run_krm(_crlf(text), build)
+        assert ok and crlf_ok and '"results"' in lf
+        assert crlf == _crlf(lf)
+
+
+def test_a_resource_list_with_mixed_line_breaks_parses() -> None:
+    """Some lines CRLF, some LF: results are added and an item wired; the output reads as the LF output."""
+    text = HEAD + ITEMS.replace("IMAGE", "gcr.io/etcd:v1@sha256:" + "a" * 64) + "results:\n- {message: old}\n" + CONFIG
+    for build in (_build(), _build(overwrite=OVERWRITE, wire=True)):
+        lf, _, ok = run_krm(text, build)
+        mixed, _, mixed_ok = run_krm(text.replace("\n", "\r\n", 7), build)
+        assert ok and mixed_ok
+        assert _load(mixed) == _load(lf)

@@ -193,3 +193,35 @@ def test_a_crlf_stream_renders_as_the_lf_one_with_crlf(vector: str, stream: str)
     assert [str(p) for p in crlf.problems] == [str(p) for p in lf.problems]
     if lf.ok:
         assert crlf.text == lf.text.replace("\n", "\r\n")
+
+
+BREAKS = ["\n", "\r\n", "\r", "\x85", "\u2028", "\u2029"]  # every line break libyaml knows
+
+
+def _with(text: str, breaks: list[str]) -> str:
+    """`text` with its i-th "\n" replaced by breaks[i % len(breaks)], never a lone CR before a LF (that pair
+    would be one CRLF break, not two)."""
+    lines = text.split("\n")
+    out = [lines[0]]
+    for i, line in enumerate(lines[1:]):
+        br = breaks[i % len(breaks)]
+        out.append(("\n" if br == "\r" and not line else br) + line)
+    return "".join(out)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(vector=vectors(), stream=streams(), breaks=st.lists(st.sampled_from(BREAKS), min_size=1, max_size=5),
+       trust=st.booleans(), astral=st.booleans())
+def test_every_line_break_splices_at_the_same_place(vector: str, stream: str, breaks: list[str],
+                                                     trust: bool, astral: bool) -> None:
+    """Splices are made at libyaml's character offsets: with any line breaks libyaml knows (a lone CR, NEL,
+    U+2028, U+2029, CRLF, mixed in any way), the output is the LF output with the same breaks, line for line, and
+    the documents are split where libyaml splits them (problems are the same, on the same lines)."""
+    if astral:  # characters outside the BMP (4 UTF-8 bytes, one code point) before image fields
+        stream = stream.replace("metadata:", "metadata:  # 😀 Grüße 𝄞", 2)
+    ctx = replace(context(vector), trust_input=trust)
+    lf, other = render(stream, ctx), render(_with(stream, breaks), ctx)
+    assert [str(p) for p in other.problems] == [str(p) for p in lf.problems]
+    if lf.ok:
+        assert other.text == _with(lf.text, breaks)
+        assert len(split(other.text)) == len(split(lf.text))

@@ -332,8 +332,13 @@ def scan_stream(text: str, patterns: Patterns, limits: Limits, data_checks: bool
         if exc.context:
             what += f" ({' '.join(str(exc.context).split())})"
         raise ScanError(f"invalid YAML: {what}", mark.line if mark else None, mark.column if mark else None) from None
-    except yaml.YAMLError as exc:
-        raise ScanError(f"invalid YAML: {' '.join(str(exc).split())}") from None
+    except yaml.YAMLError as exc:  # a ReaderError: a character YAML does not allow, at a byte offset
+        at, char = getattr(exc, "position", None), getattr(exc, "character", None)
+        if not isinstance(at, int) or not isinstance(char, int):  # pragma: no cover - libyaml's other errors are marked
+            raise ScanError(f"invalid YAML: {' '.join(str(exc).split())}") from None
+        lines = re.split("\r\n?|[\n\x85\u2028\u2029]", text.encode()[:at].decode(errors="ignore"))
+        raise ScanError(f"invalid YAML: character #x{char:04x} is not allowed ({getattr(exc, 'reason', '')})",
+                        len(lines) - 1, len(lines[-1])) from None
 
 
 def _item_identity(result: DocScan, path: list[str], indices: list[int | None], step: str, event: Any) -> None:

@@ -22,8 +22,11 @@ from ..scan import Limits
 from ..settings import ENV_CONFIG
 from .common import add_field_spec_arguments, add_vector_arguments, settings_from_args
 
+# `kind: ResourceList` on a line of its own, lines broken by any line break libyaml knows (LF, CR, NEL, U+2028,
+# U+2029), or JSON's "kind": "ResourceList"
 _RESOURCE_LIST = (
-    r"^kind:[ \t]*['\"]?ResourceList['\"]?[ \t]*(?:#[^\r\n]*)?\r?$|\"kind\"[ \t\r\n]*:[ \t\r\n]*\"ResourceList\""
+    r"(?:^|(?<=[\r\x85\u2028\u2029]))kind:[ \t]*['\"]?ResourceList['\"]?[ \t]*(?:#[^\r\n\x85\u2028\u2029]*)?"
+    r"(?=[\r\n\x85\u2028\u2029]|\Z)|\"kind\"[ \t\r\n]*:[ \t\r\n]*\"ResourceList\""
 )
 
 

@@ -132,7 +132,8 @@ def render_check(
             print(f"{shown}: was out of date; rewritten", file=sys.stderr)
         else:
             sys.stdout.write(unified_diff(old, new, shown))
-            print(f"{shown}: is out of date; run 'imagevector render-check --write' to update it", file=sys.stderr)
+            why = _breaks_only(old, new)
+            print(f"{shown}: is out of date{why}; run 'imagevector render-check --write' to update it", file=sys.stderr)
     sys.stdout.flush()
     return status
 
@@ -279,6 +280,14 @@ def unified_diff(old: str | None, new: str, path: str) -> str:
         _lines(old or ""), _lines(new), "/dev/null" if old is None else f"a/{path}", f"b/{path}"
     )
     return "".join(lines)
+
+
+def _breaks_only(old: str | None, new: str) -> str:
+    """What to add to "is out of date" when the texts differ in their line breaks only (a diff that looks empty)."""
+    if old is None or old.replace("\r\n", "\n") != new.replace("\r\n", "\n"):
+        return ""
+    breaks = "CRLF" if "\r\n" in new else "LF"
+    return f" (only its line breaks differ: the render writes the input's, {breaks})"
 
 
 def _lines(text: str) -> list[str]:

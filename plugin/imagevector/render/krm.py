@@ -19,6 +19,7 @@ from ..yamlnodes import LOADER
 from . import splice
 from .pipeline import render
 from .resourcelist import Layout, Node, ResourceList, load_resource_list, moved, shifted
+from .stream import first_other_break
 from .types import RenderContext, RenderResult, WireOptions
 from .wiring import dump_resource, wiring_hints
 
@@ -232,6 +233,10 @@ def run_krm(text: str, build: Any, stream: str = "stdin") -> tuple[str, list[Pro
     The ResourceList's text is rendered as one document (a list: its items' image fields are spliced in
     place); wiring then works on the items it changes. Everything else comes back byte for byte, plus
     `results`."""
+    other = first_other_break(text)
+    if other is not None:  # kustomize and kpt write LF; the list's layout is read by its LF or CRLF lines
+        raise UserError(Problem(f"a {other[0]} line break: a ResourceList is read with LF or CRLF line breaks only",
+                                file=f"{stream} (ResourceList)", line=other[1], column=other[2]))
     read = ResourceList(text, stream)
     try:
         ctx: RenderContext = replace(build(read.function_config), stream=stream)

@@ -75,20 +75,22 @@ def _double_quoted(value: str) -> str:
     return '"' + _JSON_ESCAPE.sub(_json_escape, value) + '"'
 
 
+_line_break = lazy(r"(\r\n?|[\n\x85\u2028\u2029])")  # every line break libyaml knows
+
+
 def _block(text: str, value: str) -> str:
-    """A block scalar's text with its content replaced: header, indentation and trailing lines kept."""
-    newline = text.find("\n")
-    if newline < 0:  # pragma: no cover - a block scalar always has a header line
-        return value
-    header, body = text[: newline + 1], text[newline + 1 :]
-    lines = body.split("\n")
-    content = [i for i, line in enumerate(lines) if line.strip()]
+    """A block scalar's text with its content replaced: header, indentation, trailing lines and every line break
+    kept (any kind libyaml knows: the scalar's end mark counts them so)."""
+    parts = _line_break().split(text)
+    lines, breaks = parts[0::2], parts[1::2]  # breaks[i] ends lines[i]; lines[0] is the header
+    content = [i for i, line in enumerate(lines) if i and line.strip(" \t")]
     if not content:
         return text
     first, last = content[0], content[-1]
     indent = lines[first][: len(lines[first]) - len(lines[first].lstrip(" "))]
-    cr = "\r" if lines[last].endswith("\r") else ""  # CRLF line ends stay CRLF
-    return header + "\n".join([*lines[:first], indent + value + cr, *lines[last + 1 :]])
+    lines = [*lines[:first], indent + value, *lines[last + 1 :]]
+    breaks = [*breaks[:first], *breaks[last:]]
+    return "".join(line + br for line, br in zip(lines, breaks, strict=False)) + lines[-1]
 
 
 def apply(source: str, edits: list[Edit]) -> str:
@@ -105,11 +107,12 @@ def apply(source: str, edits: list[Edit]) -> str:
     return "".join(parts)
 
 
-def line_break(text: str) -> str:
-    """The line break `text` writes: "\r\n" when its first line ends so, else "\n" (new text put into it, a
-    wired document, generated documents, KRM results, takes the same, so that no file gets mixed endings)."""
-    first = text.find("\n")
-    return "\r\n" if first > 0 and text[first - 1] == "\r" else "\n"
+def line_break(text: str, end: int = 1 << 16) -> str:
+    """The line break `text` writes: "\r\n" when most of its lines (in its first `end` characters) end so, else "\n".
+    New text put into it (a wired document, generated documents, KRM results) takes the same, so that a file
+    gets no more mixed endings than it had (a CRLF file with a few LF lines, e.g. joined by a script, is CRLF)."""
+    crlf = text.count("\r\n", 0, end)
+    return "\r\n" if crlf and 2 * crlf > text.count("\n", 0, end) else "\n"
 
 
 def with_breaks(text: str, br: str) -> str:

@@ -11,13 +11,47 @@ from ..lazyre import lazy
 _DIRECTIVE = r"%(?:YAML[ \t]+[0-9]+\.[0-9]+|TAG[ \t]+[^ \t\r\n]+[ \t]+[^ \t\r\n]+)[ \t]*(?:#[^\n]*)?\r?\n"
 
 
-_start = lazy(rf"^(?:{_DIRECTIVE}(?:{_DIRECTIVE}|[ \t]*(?:#[^\n]*)?\r?\n)*)?---(?=[ \t\r\n]|$)", re.M)
+_START = rf"^(?:{_DIRECTIVE}(?:{_DIRECTIVE}|[ \t]*(?:#[^\n]*)?\r?\n)*)?---(?=[ \t\r\n]|$)"
+_start = lazy(_START, re.M)
+
+# The line breaks libyaml knows besides LF and CRLF: a lone CR, NEL, LINE and PARAGRAPH SEPARATOR. A stream that
+# has one is split, and its lines counted, as libyaml reads it: a `---` after any of them starts a document.
+_OTHER_BREAKS = ("\x85", "\u2028", "\u2029")
+_B = "\r\n\x85\u2028\u2029"
+_lone_cr = lazy(r"\r(?!\n)")
+_any_break = lazy(rf"\r\n?|[{_B}]")
+_start_any = lazy(
+    _START.replace("^", f"(?:^|(?<=[{_B}]))", 1).replace(r"\r?\n", rf"(?:\r\n?|[{_B}])")
+    .replace(r"#[^\n]*", rf"#[^{_B}]*").replace(r"[ \t\r\n]", rf"[ \t{_B}]")
+)
 
 
-_source = lazy(r"^# Source: (.+?)\s*$", re.M)
+def other_breaks(text: str) -> bool:
+    """Does `text` break a line with something else than LF or CRLF?"""
+    return any(char in text for char in _OTHER_BREAKS) or ("\r" in text and _lone_cr().search(text) is not None)
 
 
-_content = lazy(r"^(?!%|\s*(?:#|$|---\s*$|---\s+#|\.\.\.\s*$))", re.M)
+_other_break = lazy(r"\r(?!\n)|[\x85\u2028\u2029]")
+
+
+def first_other_break(text: str) -> tuple[str, int, int] | None:
+    """The first line break in `text` that is not LF or CRLF, as `U+XXXX` with its 1-based line and column (lines
+    counted as libyaml counts them), or None."""
+    if not other_breaks(text):
+        return None
+    match = _other_break().search(text)
+    assert match is not None
+    line = len(_any_break().findall(text, 0, match.start()))
+    start = max(text.rfind(br, 0, match.start()) for br in ("\n", "\r", *_OTHER_BREAKS)) + 1
+    return f"U+{ord(match.group()):04X}", line + 1, match.start() - start + 1
+
+
+_source = lazy(r"(?:^|(?<=[\r\x85\u2028\u2029]))# Source: ([^\r\n\x85\u2028\u2029]+?)\s*(?=[\r\n\x85\u2028\u2029]|\Z)",
+               re.M)
+
+
+# a line that starts with content; lines start after any line break libyaml knows
+_content = lazy(r"(?:^|(?<=[\r\x85\u2028\u2029]))(?!%|\s*(?:#|$|---\s*$|---\s+#|\.\.\.\s*$))", re.M)
 
 
 class Chunk:
@@ -74,12 +108,14 @@ def split(text: str) -> list[Chunk]:
 def chunks(text: str) -> Iterator[Chunk]:
     """split(text), one chunk at a time (a render that keeps no documents never holds them all)."""
     index = line = start = 0
-    for end in _starts(text):
+    other = other_breaks(text)
+    starts = (match.start() for match in _start_any().finditer(text)) if other else _starts(text)
+    for end in starts:
         if end == 0:  # the stream starts with a marker: so does its first chunk
             continue
         yield Chunk(index, text, line, start, end)
         index += 1
-        line += text.count("\n", start, end)
+        line += len(_any_break().findall(text, start, end)) if other else text.count("\n", start, end)
         start = end
     yield Chunk(index, text, line, start, len(text))
 

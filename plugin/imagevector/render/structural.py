@@ -8,6 +8,7 @@ from typing import Any
 
 from ..fields import Path
 from ..model import Problem
+from .splice import line_break
 
 
 class StructuralError(Exception):
@@ -18,6 +19,7 @@ class StructuralError(Exception):
         self.problem = Problem(message, field=field)
 
 
+_OTHER_BREAK = re.compile("[\x85\u2028\u2029]")  # NEL, LINE SEPARATOR, PARAGRAPH SEPARATOR
 _MARKER = re.compile(r"^---[ \t]*(?:#[^\n]*)?\n")
 
 
@@ -79,8 +81,13 @@ def edit_workload(
     replace_env: bool,
 ) -> str:
     """Add (or update) the volume, mount, env and pod annotations; existing wiring is never duplicated. A document
-    written with CRLF line breaks throughout comes back with them (ruamel writes "\n")."""
-    crlf = "\r\n" in text and text.count("\n") == text.count("\r\n")
+    written with CRLF line breaks (most of its lines) comes back with CRLF throughout (ruamel writes "\n")."""
+    other = _OTHER_BREAK.search(text)
+    if other is not None:  # libyaml reads them as line breaks, ruamel (YAML 1.2) as text: it would misread it
+        line = len(re.findall(r"\r\n?|[\n\x85\u2028\u2029]", text[:other.start()])) + 1
+        raise StructuralError(f"cannot wire a document with a U+{ord(other.group()):04X} line break (line {line} of "
+                              "the document); write it with LF or CRLF line breaks")
+    crlf = line_break(text, len(text)) == "\r\n"
     if crlf:
         text = text.replace("\r\n", "\n")
     marker = _MARKER.match(text)

@@ -13,6 +13,7 @@ from ..pyyaml import yaml
 from ..records import dataclass, replace
 from ..scan import ScanError, _Parser, scan
 from .resolve import Resolver
+from .stream import other_breaks
 from .types import Document, RenderContext, is_list_kind
 from .wiring import wiring_hints
 
@@ -88,17 +89,20 @@ def text_kind(text: str) -> str | None:
     if first is None or first.group(1) in " \t":
         return None  # the top-level mapping must start at column 0
     match = _KIND_VALUE.match(text, 0 if at_start else text.find("\nkind") + 1)
-    return match.group(1) if match else None
+    if match is None or other_breaks(text):
+        return None  # its lines are not the parser's: a CR or NEL line may hold the key (or be inside a scalar)
+    return match.group(1)
 
 
-_DOCUMENT_END = re.compile(r"^\.\.\.(?=[ \t\r\n]|$)", re.M)
+# `...` at the start of a line, after any line break libyaml knows
+_DOCUMENT_END = re.compile(r"(?:^|(?<=[\r\x85\u2028\u2029]))\.\.\.(?=[ \t\r\n\x85\u2028\u2029]|$)", re.M)
 
 
 def root_kind(text: str) -> str | None:
     """The document's `kind`, read by the parser up to that key (for most manifests, a few events); None when
     it is not certain (no such key, a merge key or alias key before it, a tag, a parse error, several
     documents)."""
-    if "\n..." in text and _DOCUMENT_END.search(text):
+    if "..." in text and _DOCUMENT_END.search(text):
         return None  # several documents in one chunk
     parser = _Parser(text)
     depth = 0

@@ -105,6 +105,12 @@ def _mirrored(ctx: RenderContext, out: Wiring) -> tuple[str | None, str | None, 
     return overwrite, components, texts
 
 
+def _lf(text: str) -> str:
+    """A file handed to the workload, with LF line breaks: the same YAML (CRLF and CR are line breaks to every
+    reader), so that a checkout with CRLF (Windows, core.autocrlf) renders the same ConfigMap and checksum."""
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
+
+
 def plans(ctx: RenderContext, wiring: Wiring) -> list[Plan]:
     out: list[Plan] = []
     overwrite = _overwrite_text(ctx)
@@ -116,10 +122,10 @@ def plans(ctx: RenderContext, wiring: Wiring) -> list[Plan]:
         data: dict[str, str] = {}
         env: dict[str, str] = {}
         if overwrite is not None:
-            data[OVERWRITE_KEY] = overwrite
+            data[OVERWRITE_KEY] = _lf(overwrite)
             env[ENV_OVERWRITE] = posixpath.join(target.mount_path, OVERWRITE_KEY)
         if components is not None:
-            data[COMPONENTS_KEY] = components
+            data[COMPONENTS_KEY] = _lf(components)
             env[ENV_COMPONENTS] = posixpath.join(target.mount_path, COMPONENTS_KEY)
         if not data:
             wiring.problems.append(
