@@ -10,6 +10,10 @@ from __future__ import annotations
 
 from .lazyre import lazy
 
+# The line breaks libyaml reads (YAML 1.1): LF, CR and CRLF (one break), NEL, LINE and PARAGRAPH SEPARATOR.
+BREAK_CHARS = "\r\n\x85\u2028\u2029"
+LINE_BREAK = r"\r\n?|[\n\x85\u2028\u2029]"  # one of them, as a pattern
+
 # The pattern's word alternatives; its `$` also matches before one final newline.
 _WORDS = frozenset(word + end for word in (
     "~", "null", "Null", "NULL", "true", "True", "TRUE", "false", "False", "FALSE", "yes", "Yes", "YES",

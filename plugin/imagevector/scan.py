@@ -16,7 +16,7 @@ from .model import Problem
 from .pyyaml import events as ev
 from .pyyaml import yaml
 from .records import dataclass, field
-from .scalars import not_a_string
+from .scalars import LINE_BREAK, not_a_string
 
 TYPE_CHECKING = False  # not typing's: importing typing costs ~3 ms at start (mypy knows the name)
 if TYPE_CHECKING:
@@ -336,7 +336,7 @@ def scan_stream(text: str, patterns: Patterns, limits: Limits, data_checks: bool
         at, char = getattr(exc, "position", None), getattr(exc, "character", None)
         if not isinstance(at, int) or not isinstance(char, int):  # pragma: no cover - libyaml's other errors are marked
             raise ScanError(f"invalid YAML: {' '.join(str(exc).split())}") from None
-        lines = re.split("\r\n?|[\n\x85\u2028\u2029]", text.encode()[:at].decode(errors="ignore"))
+        lines = re.split(LINE_BREAK, text.encode()[:at].decode(errors="ignore"))
         raise ScanError(f"invalid YAML: character #x{char:04x} is not allowed ({getattr(exc, 'reason', '')})",
                         len(lines) - 1, len(lines[-1])) from None
 

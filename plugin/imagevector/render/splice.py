@@ -6,7 +6,7 @@ import re
 
 from ..lazyre import lazy
 from ..records import dataclass
-from ..scalars import not_a_string
+from ..scalars import LINE_BREAK, not_a_string
 
 _plain_safe = lazy(r"^[A-Za-z0-9_][A-Za-z0-9_./:@+-]*$")
 
@@ -75,7 +75,7 @@ def _double_quoted(value: str) -> str:
     return '"' + _JSON_ESCAPE.sub(_json_escape, value) + '"'
 
 
-_line_break = lazy(r"(\r\n?|[\n\x85\u2028\u2029])")  # every line break libyaml knows
+_line_break = lazy(f"({LINE_BREAK})")  # every line break libyaml knows
 
 
 def _block(text: str, value: str) -> str:

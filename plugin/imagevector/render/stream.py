@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 
 from ..lazyre import lazy
+from ..scalars import BREAK_CHARS, LINE_BREAK
 
 # a document starts at its `---` line, or at the directives (`%YAML`, `%TAG`) before it
 _DIRECTIVE = r"%(?:YAML[ \t]+[0-9]+\.[0-9]+|TAG[ \t]+[^ \t\r\n]+[ \t]+[^ \t\r\n]+)[ \t]*(?:#[^\n]*)?\r?\n"
@@ -17,9 +18,9 @@ _start = lazy(_START, re.M)
 # The line breaks libyaml knows besides LF and CRLF: a lone CR, NEL, LINE and PARAGRAPH SEPARATOR. A stream that
 # has one is split, and its lines counted, as libyaml reads it: a `---` after any of them starts a document.
 _OTHER_BREAKS = ("\x85", "\u2028", "\u2029")
-_B = "\r\n\x85\u2028\u2029"
+_B = BREAK_CHARS
 _lone_cr = lazy(r"\r(?!\n)")
-_any_break = lazy(rf"\r\n?|[{_B}]")
+_any_break = lazy(LINE_BREAK)
 _start_any = lazy(
     _START.replace("^", f"(?:^|(?<=[{_B}]))", 1).replace(r"\r?\n", rf"(?:\r\n?|[{_B}])")
     .replace(r"#[^\n]*", rf"#[^{_B}]*").replace(r"[ \t\r\n]", rf"[ \t{_B}]")

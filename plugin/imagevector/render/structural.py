@@ -8,6 +8,7 @@ from typing import Any
 
 from ..fields import Path
 from ..model import Problem
+from ..scalars import LINE_BREAK
 from .splice import line_break
 
 
@@ -84,7 +85,7 @@ def edit_workload(
     written with CRLF line breaks (most of its lines) comes back with CRLF throughout (ruamel writes "\n")."""
     other = _OTHER_BREAK.search(text)
     if other is not None:  # libyaml reads them as line breaks, ruamel (YAML 1.2) as text: it would misread it
-        line = len(re.findall(r"\r\n?|[\n\x85\u2028\u2029]", text[:other.start()])) + 1
+        line = len(re.findall(LINE_BREAK, text[:other.start()])) + 1
         raise StructuralError(f"cannot wire a document with a U+{ord(other.group()):04X} line break (line {line} of "
                               "the document); write it with LF or CRLF line breaks")
     crlf = line_break(text, len(text)) == "\r\n"
