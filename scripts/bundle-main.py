@@ -92,6 +92,11 @@ def _compile(folder: str, final: str) -> None:
         pass
 
 
+def _target(root: str, bundle_id: str) -> str:
+    """The folder this bundle is extracted to for this interpreter."""
+    return os.path.join(root, f"pyz-{bundle_id[:32]}-{_abi()}")
+
+
 def _extracted(archive: str, root: str) -> str | None:
     """The folder this zipapp was extracted to by an earlier start, found without importing zipfile (~17 ms): the
     bundle id is read through the zipimporter that loaded this file, which has the archive's index already."""
@@ -102,7 +107,7 @@ def _extracted(archive: str, root: str) -> str | None:
         bundle_id = get_data(os.path.join(archive, BUNDLE_ID_FILE)).decode("ascii").strip()
     except (OSError, ValueError):
         return None
-    target = os.path.join(root, f"pyz-{bundle_id[:32]}-{_abi()}")
+    target = _target(root, bundle_id)
     return target if os.path.exists(os.path.join(target, COMPLETE)) and _private_dir(target) else None
 
 
@@ -120,7 +125,7 @@ def _extract(archive: str) -> str | None:
     try:
         with zipfile.ZipFile(archive) as bundle:
             bundle_id = bundle.read(BUNDLE_ID_FILE).decode("ascii").strip()
-            target = os.path.join(root, f"pyz-{bundle_id[:32]}-{_abi()}")
+            target = _target(root, bundle_id)
             if os.path.exists(os.path.join(target, COMPLETE)):
                 return target if _private_dir(target) else None
             import shutil

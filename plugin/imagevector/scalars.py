@@ -11,8 +11,10 @@ from __future__ import annotations
 from .lazyre import lazy
 
 # The line breaks libyaml reads (YAML 1.1): LF, CR and CRLF (one break), NEL, LINE and PARAGRAPH SEPARATOR.
-BREAK_CHARS = "\r\n\x85\u2028\u2029"
-LINE_BREAK = r"\r\n?|[\n\x85\u2028\u2029]"  # one of them, as a pattern
+OTHER_BREAK_CHARS = "\x85\u2028\u2029"  # the ones besides LF, CR and CRLF
+BREAK_CHARS = "\r\n" + OTHER_BREAK_CHARS
+LINE_BREAK = rf"\r\n?|[\n{OTHER_BREAK_CHARS}]"  # one of them, as a pattern
+LINE_START = rf"(?:^|(?<=[\r{OTHER_BREAK_CHARS}]))"  # where a line starts, with re.M (`^` knows only LF)
 
 # The pattern's word alternatives; its `$` also matches before one final newline.
 _WORDS = frozenset(word + end for word in (

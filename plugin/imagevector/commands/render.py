@@ -18,6 +18,7 @@ from ..render.config import RenderConfig, build_context, load_config_file, merge
 from ..render.output import pieces
 from ..render.pipeline import render
 from ..render.types import RenderContext, WireTarget
+from ..scalars import BREAK_CHARS, LINE_START
 from ..scan import Limits
 from ..settings import ENV_CONFIG
 from .common import add_field_spec_arguments, add_vector_arguments, settings_from_args
@@ -25,8 +26,8 @@ from .common import add_field_spec_arguments, add_vector_arguments, settings_fro
 # `kind: ResourceList` on a line of its own, lines broken by any line break libyaml knows (LF, CR, NEL, U+2028,
 # U+2029), or JSON's "kind": "ResourceList"
 _RESOURCE_LIST = (
-    r"(?:^|(?<=[\r\x85\u2028\u2029]))kind:[ \t]*['\"]?ResourceList['\"]?[ \t]*(?:#[^\r\n\x85\u2028\u2029]*)?"
-    r"(?=[\r\n\x85\u2028\u2029]|\Z)|\"kind\"[ \t\r\n]*:[ \t\r\n]*\"ResourceList\""
+    rf"{LINE_START}kind:[ \t]*['\"]?ResourceList['\"]?[ \t]*(?:#[^{BREAK_CHARS}]*)?"
+    rf"(?=[{BREAK_CHARS}]|\Z)|\"kind\"[ \t\r\n]*:[ \t\r\n]*\"ResourceList\""
 )
 
 

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 
 from ..lazyre import lazy
-from ..scalars import BREAK_CHARS, LINE_BREAK
+from ..scalars import BREAK_CHARS, LINE_BREAK, LINE_START, OTHER_BREAK_CHARS
 
 # a document starts at its `---` line, or at the directives (`%YAML`, `%TAG`) before it
 _DIRECTIVE = r"%(?:YAML[ \t]+[0-9]+\.[0-9]+|TAG[ \t]+[^ \t\r\n]+[ \t]+[^ \t\r\n]+)[ \t]*(?:#[^\n]*)?\r?\n"
@@ -17,22 +17,22 @@ _start = lazy(_START, re.M)
 
 # The line breaks libyaml knows besides LF and CRLF: a lone CR, NEL, LINE and PARAGRAPH SEPARATOR. A stream that
 # has one is split, and its lines counted, as libyaml reads it: a `---` after any of them starts a document.
-_OTHER_BREAKS = ("\x85", "\u2028", "\u2029")
 _B = BREAK_CHARS
-_lone_cr = lazy(r"\r(?!\n)")
 _any_break = lazy(LINE_BREAK)
 _start_any = lazy(
-    _START.replace("^", f"(?:^|(?<=[{_B}]))", 1).replace(r"\r?\n", rf"(?:\r\n?|[{_B}])")
-    .replace(r"#[^\n]*", rf"#[^{_B}]*").replace(r"[ \t\r\n]", rf"[ \t{_B}]")
+    _START.replace("^", LINE_START, 1).replace(r"\r?\n", rf"(?:\r\n?|[{_B}])")
+    .replace(r"#[^\n]*", rf"#[^{_B}]*").replace(r"[ \t\r\n]", rf"[ \t{_B}]"),
+    re.M,  # LINE_START's `^`
 )
 
 
 def other_breaks(text: str) -> bool:
     """Does `text` break a line with something else than LF or CRLF?"""
-    return any(char in text for char in _OTHER_BREAKS) or ("\r" in text and _lone_cr().search(text) is not None)
+    # a lone CR: more CRs than CRLFs (two counts: a regex over a large CRLF stream costs ~1 ms a MB)
+    return any(char in text for char in OTHER_BREAK_CHARS) or ("\r" in text and text.count("\r") > text.count("\r\n"))
 
 
-_other_break = lazy(r"\r(?!\n)|[\x85\u2028\u2029]")
+_other_break = lazy(rf"\r(?!\n)|[{OTHER_BREAK_CHARS}]")
 
 
 def first_other_break(text: str) -> tuple[str, int, int] | None:
@@ -43,16 +43,15 @@ def first_other_break(text: str) -> tuple[str, int, int] | None:
     match = _other_break().search(text)
     assert match is not None
     line = len(_any_break().findall(text, 0, match.start()))
-    start = max(text.rfind(br, 0, match.start()) for br in ("\n", "\r", *_OTHER_BREAKS)) + 1
+    start = max(text.rfind(br, 0, match.start()) for br in BREAK_CHARS) + 1
     return f"U+{ord(match.group()):04X}", line + 1, match.start() - start + 1
 
 
-_source = lazy(r"(?:^|(?<=[\r\x85\u2028\u2029]))# Source: ([^\r\n\x85\u2028\u2029]+?)\s*(?=[\r\n\x85\u2028\u2029]|\Z)",
-               re.M)
+_source = lazy(rf"{LINE_START}# Source: ([^{BREAK_CHARS}]+?)\s*(?=[{BREAK_CHARS}]|\Z)", re.M)
 
 
 # a line that starts with content; lines start after any line break libyaml knows
-_content = lazy(r"(?:^|(?<=[\r\x85\u2028\u2029]))(?!%|\s*(?:#|$|---\s*$|---\s+#|\.\.\.\s*$))", re.M)
+_content = lazy(rf"{LINE_START}(?!%|\s*(?:#|$|---\s*$|---\s+#|\.\.\.\s*$))", re.M)
 
 
 class Chunk:

@@ -8,7 +8,7 @@ from typing import Any
 
 from ..fields import Path
 from ..model import Problem
-from ..scalars import LINE_BREAK
+from ..scalars import LINE_BREAK, OTHER_BREAK_CHARS
 from .splice import line_break
 
 
@@ -20,7 +20,7 @@ class StructuralError(Exception):
         self.problem = Problem(message, field=field)
 
 
-_OTHER_BREAK = re.compile("[\x85\u2028\u2029]")  # NEL, LINE SEPARATOR, PARAGRAPH SEPARATOR
+_OTHER_BREAK = re.compile(f"[{OTHER_BREAK_CHARS}]")  # NEL, LINE SEPARATOR, PARAGRAPH SEPARATOR
 _MARKER = re.compile(r"^---[ \t]*(?:#[^\n]*)?\n")
 
 

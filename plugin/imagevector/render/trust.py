@@ -11,6 +11,7 @@ from ..model import Problem
 from ..pyyaml import events as ev
 from ..pyyaml import yaml
 from ..records import dataclass, replace
+from ..scalars import BREAK_CHARS, LINE_START
 from ..scan import ScanError, _Parser, scan
 from .resolve import Resolver
 from .stream import other_breaks
@@ -95,7 +96,7 @@ def text_kind(text: str) -> str | None:
 
 
 # `...` at the start of a line, after any line break libyaml knows
-_DOCUMENT_END = re.compile(r"(?:^|(?<=[\r\x85\u2028\u2029]))\.\.\.(?=[ \t\r\n\x85\u2028\u2029]|$)", re.M)
+_DOCUMENT_END = re.compile(rf"{LINE_START}\.\.\.(?=[ \t{BREAK_CHARS}]|$)", re.M)
 
 
 def root_kind(text: str) -> str | None:
