@@ -28,7 +28,7 @@ _start_any = lazy(
 
 def other_breaks(text: str) -> bool:
     """Does `text` break a line with something else than LF or CRLF?"""
-    # a lone CR: more CRs than CRLFs (two counts: a regex over a large CRLF stream costs ~1 ms a MB)
+    # a lone CR: more CRs than CRLFs (as fast as a regex search for one: ~20 ms for 10 MB of CRLF)
     return any(char in text for char in OTHER_BREAK_CHARS) or ("\r" in text and text.count("\r") > text.count("\r\n"))
 
 
